@@ -1,0 +1,440 @@
+"""The claim register: who promised what, where, by when, and what became of it.
+
+Every model with ``history`` is tracked by django-simple-history. Writes go through
+``claims.services``, which sets the acting user and a reason on each history row;
+``TrackedModel.save`` refuses a write that has no reason, so no path can skip it.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+class MissingChangeReason(Exception):
+    """A tracked model was saved without a history reason: use claims.services."""
+
+
+def newsroom_today() -> datetime.date:
+    """Today's date on the newsroom's calendar (settings.TIME_ZONE)."""
+    return timezone.localdate()
+
+
+class TrackedModel(models.Model):
+    """Base of every history-tracked model: saving needs a change reason."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not getattr(self, "_change_reason", None):
+            raise MissingChangeReason(
+                f"Saving {type(self).__name__} needs a history reason; write through claims.services."
+            )
+        try:
+            super().save(*args, **kwargs)
+        finally:
+            # A reason explains one write; the next save must give its own.
+            for attribute in ("_change_reason", "_history_user"):
+                self.__dict__.pop(attribute, None)
+
+    def delete(self, *args, **kwargs):
+        if not getattr(self, "_change_reason", None):
+            raise MissingChangeReason(
+                f"Deleting {type(self).__name__} needs a history reason; write through claims.services."
+            )
+        return super().delete(*args, **kwargs)
+
+
+class Status(models.TextChoices):
+    """The promise meter. Labels are what readers see."""
+
+    PENDING = "pending", "Not yet rated"
+    IN_PROGRESS = "in_progress", "In the works"
+    STALLED = "stalled", "Stalled"
+    FULFILLED = "fulfilled", "Fulfilled"
+    FULFILLED_LATE = "fulfilled_late", "Fulfilled late"
+    PARTLY_FULFILLED = "partly_fulfilled", "Partly fulfilled"
+    MISSED = "missed", "Missed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    UNVERIFIABLE = "unverifiable", "Unverifiable"
+
+    @classmethod
+    def open_values(cls) -> list[str]:
+        return [cls.PENDING, cls.IN_PROGRESS, cls.STALLED]
+
+    @classmethod
+    def closed_values(cls) -> list[str]:
+        return [status for status in cls if status not in cls.open_values()]
+
+    @property
+    def is_open(self) -> bool:
+        return self in self.open_values()
+
+    @property
+    def is_closed(self) -> bool:
+        return not self.is_open
+
+    @property
+    def rating(self) -> int | None:
+        """ClaimReview ratingValue on a 1 (worst) to 5 (best) scale; None when not rated."""
+        return _RATINGS.get(self)
+
+
+_RATINGS = {
+    Status.FULFILLED: 5,
+    Status.FULFILLED_LATE: 4,
+    Status.PARTLY_FULFILLED: 3,
+    Status.WITHDRAWN: 2,
+    Status.MISSED: 1,
+}
+
+
+class Precision(models.TextChoices):
+    """How exactly the deadline was stated; dated precisions have deadline dates."""
+
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    QUARTER = "quarter", "Quarter"
+    HALF = "half", "Half-year"
+    YEAR = "year", "Year"
+    DECADE = "decade", "Decade"
+    VAGUE = "vague", "Vague (no date)"
+    NONE = "none", "No deadline"
+
+    @classmethod
+    def undated_values(cls) -> list[str]:
+        return [cls.VAGUE, cls.NONE]
+
+    @property
+    def is_dated(self) -> bool:
+        return self not in self.undated_values()
+
+
+class Comparator(models.TextChoices):
+    LT = "<", "less than"
+    LE = "<=", "at most"
+    EQ = "=", "exactly"
+    GE = ">=", "at least"
+    GT = ">", "more than"
+
+    def holds(self, actual: Decimal, target: Decimal) -> bool:
+        return {
+            "<": actual < target,
+            "<=": actual <= target,
+            "=": actual == target,
+            ">=": actual >= target,
+            ">": actual > target,
+        }[self.value]
+
+
+class Claimant(TrackedModel):
+    class Kind(models.TextChoices):
+        ORGANIZATION = "organization", "Organization"
+        PERSON = "person", "Person"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.ORGANIZATION)
+    url = models.URLField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("claimant-detail", kwargs={"slug": self.slug})
+
+
+class Source(TrackedModel):
+    title = models.CharField(max_length=300)
+    url = models.URLField(max_length=500, blank=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    body = models.TextField(blank=True, help_text="Text of the article, when kept (used by intake).")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        constraints = [
+            # Unique when present: many sources (a press conference, a print edition) have no URL.
+            models.UniqueConstraint(fields=["url"], condition=~Q(url=""), name="claims_source_url_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.publisher})" if self.publisher else self.title
+
+
+class ClaimQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published_at__isnull=False)
+
+    def drafts(self):
+        return self.filter(published_at__isnull=True)
+
+    def open(self):
+        return self.filter(status__in=Status.open_values())
+
+    def closed(self):
+        return self.filter(status__in=Status.closed_values())
+
+    def overdue(self, today: datetime.date | None = None):
+        return self.open().filter(deadline_end__lt=today or newsroom_today())
+
+    def due_within(self, days: int, today: datetime.date | None = None):
+        """Open claims whose deadline falls from today to today + days, inclusive."""
+        today = today or newsroom_today()
+        return self.open().filter(deadline_end__gte=today, deadline_end__lte=today + datetime.timedelta(days=days))
+
+    def with_people(self):
+        return self.select_related("claimant", "source", "assignee")
+
+
+class Claim(TrackedModel):
+    statement = models.TextField(help_text="What will happen, in the newsroom's words.")
+    quote = models.TextField(blank=True, help_text="Verbatim excerpt from the source.")
+    claimant = models.ForeignKey(Claimant, on_delete=models.PROTECT, related_name="claims")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claims")
+    slug = models.SlugField(max_length=120, unique=True)
+
+    deadline_text = models.CharField(max_length=200, blank=True, help_text='As written, e.g. "by 2026".')
+    deadline_start = models.DateField(null=True, blank=True)
+    deadline_end = models.DateField(null=True, blank=True)
+    deadline_precision = models.CharField(max_length=10, choices=Precision, default=Precision.NONE)
+
+    target_quantity = models.CharField(max_length=100, blank=True, help_text='e.g. "starting price".')
+    target_comparator = models.CharField(max_length=2, choices=Comparator, blank=True)
+    target_value = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
+    target_unit = models.CharField(max_length=40, blank=True, help_text='e.g. "EUR", "min", "km".')
+    actual_value = models.DecimalField(
+        max_digits=20, decimal_places=4, null=True, blank=True, help_text="The measured outcome, once known."
+    )
+
+    status = models.CharField(max_length=20, choices=Status, default=Status.PENDING)
+    resolved_on = models.DateField(
+        null=True, blank=True, help_text="When the outcome happened (set when the claim is closed)."
+    )
+    verdict = models.TextField(blank=True, help_text="Public summary of why the claim has its status.")
+    notes = models.TextField(blank=True, help_text="Internal; never shown to readers.")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_claims"
+    )
+    published_at = models.DateTimeField(null=True, blank=True, help_text="Empty while the claim is a draft.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["deadline_end", "id"]
+        permissions = [("publish_claim", "Can publish and unpublish claims")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline_start__isnull=True)
+                | Q(deadline_end__isnull=True)
+                | Q(deadline_start__lte=F("deadline_end")),
+                name="claims_claim_deadline_ordered",
+            ),
+            # A dated precision has an end date; "vague" and "none" have no dates at all.
+            models.CheckConstraint(
+                condition=(
+                    Q(deadline_precision__in=Precision.undated_values())
+                    & Q(deadline_start__isnull=True)
+                    & Q(deadline_end__isnull=True)
+                )
+                | (~Q(deadline_precision__in=Precision.undated_values()) & Q(deadline_end__isnull=False)),
+                name="claims_claim_precision_matches_dates",
+            ),
+            # A target is a comparator with a value, or nothing.
+            models.CheckConstraint(
+                condition=(Q(target_comparator="") & Q(target_value__isnull=True))
+                | (~Q(target_comparator="") & Q(target_value__isnull=False)),
+                name="claims_claim_target_complete",
+            ),
+        ]
+        indexes = [
+            # Admin list and public list: "status" filter sorted by deadline; reminder sweeps
+            # look up open claims by deadline.
+            models.Index(fields=["status", "deadline_end"], name="claims_claim_status_deadline"),
+            # Admin "deadline window" filter and the public "due soon"/calendar, open claims only.
+            models.Index(
+                fields=["deadline_end"],
+                condition=Q(status__in=Status.open_values()),
+                name="claims_claim_open_deadline",
+            ),
+            # Public pages: Claim.objects.published() ordered by newest first.
+            models.Index(
+                fields=["-published_at"], condition=Q(published_at__isnull=False), name="claims_claim_published"
+            ),
+            # Admin "assignee: mine" filter and the reminder recipients lookup.
+            models.Index(fields=["assignee", "deadline_end"], name="claims_claim_assignee_deadline"),
+            # Claimant track record: a claimant's claims by status.
+            models.Index(fields=["claimant", "status"], name="claims_claim_claimant_status"),
+        ]
+
+    def __str__(self):
+        return self.statement if len(self.statement) <= 80 else self.statement[:79] + "…"
+
+    def get_absolute_url(self):
+        return reverse("claim-detail", kwargs={"slug": self.slug})
+
+    @property
+    def status_enum(self) -> Status:
+        return Status(self.status)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status_enum.is_open
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.deadline_end is not None and self.deadline_end < newsroom_today()
+
+    @property
+    def days_left(self) -> int | None:
+        """Days until deadline_end in the newsroom's zone; negative when overdue."""
+        if self.deadline_end is None:
+            return None
+        return (self.deadline_end - newsroom_today()).days
+
+    @property
+    def has_target(self) -> bool:
+        return bool(self.target_comparator) and self.target_value is not None
+
+    @property
+    def target_display(self) -> str:
+        if not self.has_target:
+            return ""
+        value = f"{self.target_value.normalize():f}"
+        quantity = f"{self.target_quantity} " if self.target_quantity else ""
+        return f"{quantity}{self.target_comparator} {value} {self.target_unit}".strip()
+
+    @property
+    def target_met(self) -> bool | None:
+        if not self.has_target or self.actual_value is None:
+            return None
+        return Comparator(self.target_comparator).holds(self.actual_value, self.target_value)
+
+    def clean(self):
+        errors = {}
+        precision = Precision(self.deadline_precision)
+        if precision.is_dated and self.deadline_end is None:
+            errors["deadline_end"] = f"A deadline of precision “{precision.label}” needs an end date."
+        if not precision.is_dated and (self.deadline_start or self.deadline_end):
+            errors["deadline_precision"] = "A claim with deadline dates cannot have precision vague or none."
+        if self.deadline_start and self.deadline_end and self.deadline_start > self.deadline_end:
+            errors["deadline_start"] = "The deadline cannot start after it ends."
+        if bool(self.target_comparator) != (self.target_value is not None):
+            errors["target_value"] = "A target needs both a comparator and a value."
+        if self.status == Status.FULFILLED and self.deadline_end and self.resolved_on:
+            if self.resolved_on > self.deadline_end:
+                errors["status"] = (
+                    f"Fulfilled on {self.resolved_on:%Y-%m-%d}, after the deadline of "
+                    f"{self.deadline_end:%Y-%m-%d}: use “Fulfilled late”."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class Update(TrackedModel):
+    """A dated entry on a claim's public timeline, optionally moving its status."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="updates")
+    date = models.DateField(default=newsroom_today)
+    summary = models.TextField()
+    url = models.URLField(max_length=500, blank=True)
+    status = models.CharField(
+        max_length=20, choices=Status, blank=True, help_text="The claim's new status, if this update changes it."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["claim", "date", "id"]
+        indexes = [
+            # Claim page timeline and feeds: a claim's updates by date.
+            models.Index(fields=["claim", "date"], name="claims_update_claim_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d}: {self.summary[:60]}"
+
+
+class Appearance(TrackedModel):
+    """A further source in which a claim was repeated (the first one is Claim.source)."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="appearances")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="appearances")
+    quote = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["claim", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "source"], name="claims_appearance_once_per_source"),
+        ]
+
+    def __str__(self):
+        return f"{self.claim} in {self.source}"
+
+
+class Reminder(models.Model):
+    """Outbox row for one reminder point of one claim to one recipient.
+
+    Not history-tracked: it is machine state (claimed/sent/attempts), written only by
+    the reminder sweep, and its own columns are its audit trail.
+    """
+
+    class Kind(models.TextChoices):
+        UPCOMING = "upcoming", "Upcoming"
+        DUE = "due", "Due today"
+        OVERDUE = "overdue", "Overdue"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=Kind)
+    # Days from deadline_end to the point: -30 and -7 for upcoming, 0 for due, 7, 14, ... for overdue.
+    offset_days = models.IntegerField()
+    deadline_end = models.DateField(help_text="The deadline this point was computed for.")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
+    due_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    skipped_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "offset_days", "deadline_end", "recipient"], name="claims_reminder_once_per_point"
+            ),
+        ]
+        indexes = [
+            # Used by the sweep: "due and not yet sent, skipped or cancelled", by due time.
+            models.Index(
+                fields=["due_at"],
+                condition=Q(sent_at__isnull=True, skipped_at__isnull=True, cancelled_at__isnull=True),
+                name="claims_reminder_pending_due",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.offset_days:+d} d) for {self.claim} to {self.recipient}"
