@@ -1,0 +1,35 @@
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+
+class Command(BaseCommand):
+    help = "Create a staff account in the Editors group (and Chief editors with --chief); print its password once."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--email", default="")
+        parser.add_argument("--chief", action="store_true", help="Also a chief editor (may publish and delete).")
+
+    @transaction.atomic
+    def handle(self, *args, username, email, chief, **options):
+        user_model = get_user_model()
+        if user_model.objects.filter(username=username).exists():
+            self.stdout.write(f"Editor account {username!r} already exists; its password is not shown again.")
+            return
+        groups = ["Editors", "Chief editors"] if chief else ["Editors"]
+        found = list(Group.objects.filter(name__in=groups))
+        if len(found) != len(groups):
+            raise CommandError("The editor roles are missing: run 'python manage.py migrate' first.")
+        password = secrets.token_urlsafe(12)
+        user = user_model.objects.create_user(username=username, email=email, password=password, is_staff=True)
+        user.groups.set(found)
+        self.stdout.write(
+            self.style.SUCCESS(f"Created editor account {username!r} with password: {password}")
+            + "\n(Shown once. Change it with: python manage.py changepassword "
+            + username
+            + ")"
+        )
