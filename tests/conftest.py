@@ -1,0 +1,86 @@
+"""Shared fixtures: the desk's personas and a small claim factory.
+
+Personas: Elena is an editor, Chiara a chief editor, Rita a reader with an account but
+no staff access. Claims are written through claims.services like everywhere else.
+"""
+
+import datetime
+import itertools
+
+import pytest
+from django.contrib.auth.models import Group
+
+from claims import services
+from claims.models import Claim, Precision, Status
+
+_counter = itertools.count(1)
+
+
+def make_user(django_user_model, username, *, groups=(), staff=True, email=None):
+    user = django_user_model.objects.create_user(
+        username=username,
+        email=email or f"{username}@newsroom.example",
+        password="correct horse battery",
+        is_staff=staff,
+    )
+    user.groups.set(Group.objects.filter(name__in=groups))
+    return user
+
+
+@pytest.fixture
+def elena(db, django_user_model):
+    """An editor: adds and changes claims, may not publish or delete."""
+    return make_user(django_user_model, "elena", groups=["Editors"])
+
+
+@pytest.fixture
+def chiara(db, django_user_model):
+    """A chief editor: also publishes and deletes."""
+    return make_user(django_user_model, "chiara", groups=["Editors", "Chief editors"])
+
+
+@pytest.fixture
+def rita(db, django_user_model):
+    """A reader with an account but no staff access."""
+    return make_user(django_user_model, "rita", staff=False)
+
+
+@pytest.fixture
+def system(db):
+    return services.system_user()
+
+
+@pytest.fixture
+def claimant(system):
+    return services.get_or_create_claimant("Nissan", by=system, reason="test fixture")[0]
+
+
+@pytest.fixture
+def source(system):
+    return services.get_or_create_source(
+        title="City car story", url="https://news.example/city-car", publisher="Daily Example",
+        published_on=datetime.date(2025, 5, 15), by=system, reason="test fixture",
+    )[0]  # fmt: skip
+
+
+@pytest.fixture
+def make_claim(claimant, source, system):
+    """Create a claim through the service; keyword arguments override the defaults."""
+
+    def make(**fields):
+        n = next(_counter)
+        defaults = {
+            "statement": f"Nissan will launch city car number {n} in Europe by 2026.",
+            "claimant": claimant,
+            "source": source,
+            "deadline_text": "by 2026",
+            "deadline_start": datetime.date(2025, 5, 15),
+            "deadline_end": datetime.date(2026, 12, 31),
+            "deadline_precision": Precision.YEAR,
+            "status": Status.PENDING,
+        }
+        defaults.update(fields)
+        by = defaults.pop("by", system)
+        return services.save_claim(Claim(**defaults), by=by, reason="test fixture")
+
+    return make
