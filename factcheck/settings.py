@@ -167,6 +167,10 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 REMINDER_LEAD_DAYS = env_int_list("REMINDER_LEAD_DAYS", [30, 7], minimum=1)
 REMINDER_OVERDUE_EVERY_DAYS = env_int("REMINDER_OVERDUE_EVERY_DAYS", 7, minimum=1)
 REMINDER_SWEEP_SECONDS = env_int("REMINDER_SWEEP_SECONDS", 300, minimum=10)
+# Run by the single beat; the sweep is safe to run twice at once (see claims/reminders.py).
+CELERY_BEAT_SCHEDULE = {
+    "sweep-deadlines": {"task": "claims.tasks.sweep_deadlines", "schedule": REMINDER_SWEEP_SECONDS},
+}
 
 # --- Email ------------------------------------------------------------------------------
 _email = env_email("EMAIL_URL", None)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.http import HttpResponse
-from django.urls import path
+from django.urls import include, path
 
 
 def healthz(request):
@@ -14,5 +14,9 @@ admin.site.index_title = "Claims desk"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Intake lives beside the admin and uses its login and permissions.
+    path("admin/intake/", include("claims.intake.urls")),
     path("admin/", admin.site.urls),
+    # Public pages, feeds, calendar, API, sitemap and robots.txt.
+    path("", include("claims.urls")),
 ]

@@ -1,0 +1,3 @@
+"""Public URLs (pages, feeds, calendar, API, sitemap). Filled in by the public-pages work."""
+
+urlpatterns = []
