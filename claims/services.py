@@ -80,10 +80,9 @@ def save_claim(claim: Claim, *, by, reason: str) -> Claim:
     previous = _previous_state(claim)
     if not claim.slug:
         claim.slug = unique_slug(Claim, claim.statement)
-    status = Status(claim.status)
-    if status.is_closed:
-        if previous.get("status") != claim.status or claim.resolved_on is None:
-            claim.resolved_on = claim.resolved_on or newsroom_today()
+    # resolved_on dates the outcome: kept while closed, today by default, cleared on reopening.
+    if Status(claim.status).is_closed:
+        claim.resolved_on = claim.resolved_on or newsroom_today()
     else:
         claim.resolved_on = None
     tracked_save(claim, by=by, reason=reason)
