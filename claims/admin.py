@@ -232,7 +232,7 @@ class ClaimAdmin(TrackedAdmin):
     inlines = [UpdateInline, AppearanceInline]
     actions = ["assign_to_me", "publish_selected", "unpublish_selected", "export_csv"]
     readonly_fields = ["resolved_on", "created_at", "updated_at"]
-    history_list_display = ["status_label"]
+    history_list_display = ["status"]  # see ClaimAdmin.status
     fieldsets = [
         (None, {"fields": ["statement", "quote", "claimant", "source", "slug"]}),
         ("Deadline", {"fields": ["deadline_text", ("deadline_start", "deadline_end"), "deadline_precision"]}),
@@ -274,6 +274,10 @@ class ClaimAdmin(TrackedAdmin):
     @admin.display(description="Status", ordering="status")
     def status_label(self, claim):
         return claim.get_status_display()
+
+    def status(self, historical_claim):
+        """The status label as a column of the history page (which names the column after this method)."""
+        return historical_claim.get_status_display()
 
     @admin.display(description="Deadline", ordering="deadline_end")
     def deadline(self, claim):
