@@ -7,3 +7,4 @@ class ClaimsConfig(AppConfig):
 
     def ready(self):
         from claims import checks  # noqa: F401 - registers system checks
+        from claims import public_cache  # noqa: F401 - registers cache invalidation on writes

@@ -1,0 +1,208 @@
+"""Caching of public responses in Redis (through Django's cache) and conditional GET.
+
+Public pages show the register as a whole (counts, charts, lists), so instead of
+tracking which page shows which row, one *generation* stamp records when anything
+public last changed. A cached entry remembers the generation it was rendered at and
+is used only while that is still the current one; any write to a claim, update,
+appearance, claimant or source moves the generation on (see ``_on_change``).
+
+A page hit costs one Redis round trip: the generation and the page are fetched
+together with MGET, and the stored bytes are sent as they are. Entries are also keyed
+by the newsroom's date, because "days left" and "overdue" change at midnight.
+
+Only readers without a session cookie are served from the cache: that decides
+"anonymous" without loading the session. Editors browsing the public site get fresh
+pages (with an ETag all the same).
+"""
+
+import datetime
+import hashlib
+import time
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+
+from claims.models import Appearance, Claim, Claimant, Source, Update, newsroom_today
+
+GENERATION_KEY = "public:generation"
+PAGE_PREFIX = "public:page:"
+DATA_PREFIX = "public:data:"
+# Bump when the shape of cached data changes, so a release never reads an older shape.
+DATA_VERSION = 1
+# Seconds a computation may hold its lock before another request may start it again.
+LOCK_SECONDS = 120
+# How long browsers and proxies may reuse a page without asking again.
+BROWSER_MAX_AGE = 60
+
+
+def page_seconds() -> int:
+    """Lifetime of a cached page; PUBLIC_CACHE_SECONDS=0 turns the response cache off."""
+    return getattr(settings, "PUBLIC_CACHE_SECONDS", 300)
+
+
+# --- the generation ----------------------------------------------------------------
+
+
+def current_generation() -> str | None:
+    """The current stamp, created on first use; None when Redis cannot be reached."""
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, _new_stamp(), timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def invalidate() -> None:
+    """Make every cached public page and computation stale.
+
+    Call after writes that send no model signals (bulk loads); service writes do it by themselves.
+    """
+    cache.set(GENERATION_KEY, _new_stamp(), timeout=None)
+
+
+def _new_stamp() -> str:
+    return str(time.time_ns())
+
+
+def _stamp_time(generation: str | None) -> float:
+    try:
+        return int(generation) / 1e9
+    except (TypeError, ValueError):
+        return time.time()
+
+
+def _on_change(sender, **kwargs):
+    # Now, so this process never serves the old page again; and after commit, so a page
+    # that another process rendered from pre-commit rows in between is not kept either.
+    invalidate()
+    transaction.on_commit(invalidate)
+
+
+for _model in (Claim, Update, Appearance, Claimant, Source):
+    post_save.connect(_on_change, sender=_model, dispatch_uid=f"public-cache-save-{_model.__name__}")
+    post_delete.connect(_on_change, sender=_model, dispatch_uid=f"public-cache-delete-{_model.__name__}")
+
+
+# --- whole responses ----------------------------------------------------------------
+
+
+def _reader_is_anonymous(request) -> bool:
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def _page_key(request) -> str:
+    address = f"{request.get_host()}{request.get_full_path()}"
+    digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
+    return f"{PAGE_PREFIX}{newsroom_today().isoformat()}:{digest}"
+
+
+def _last_modified(generation: str | None) -> float:
+    # At midnight pages change without a write ("days left"), so never older than today.
+    start_of_today = timezone.make_aware(datetime.datetime.combine(newsroom_today(), datetime.time())).timestamp()
+    return max(_stamp_time(generation), start_of_today)
+
+
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+
+
+def _finish(request, response, *, etag: str, last_modified: float):
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE)
+    return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
+
+
+def _from_entry(request, entry):
+    _generation, status, content_type, etag, last_modified, body = entry
+    response = HttpResponse(body, status=status, content_type=content_type)
+    return _finish(request, response, etag=etag, last_modified=last_modified)
+
+
+def cache_public(view: Callable) -> Callable:
+    """Serve a public view from the cache for anonymous GET and HEAD; add ETag/Last-Modified always."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        cacheable = request.method in ("GET", "HEAD") and _reader_is_anonymous(request) and page_seconds() > 0
+        if not cacheable:
+            response = _render(view(request, *args, **kwargs))
+            if response.status_code != 200 or response.streaming:
+                return response
+            return _finish(request, response, etag=_etag(response.content), last_modified=time.time())
+
+        key = _page_key(request)
+        found = cache.get_many([GENERATION_KEY, key])
+        generation = found.get(GENERATION_KEY) or current_generation()
+        entry = found.get(key)
+        if entry is not None and entry[0] == generation:
+            return _from_entry(request, entry)
+
+        request.public_generation = generation
+        response = _render(view(request, *args, **kwargs))
+        if response.status_code != 200 or response.streaming:
+            return response
+        body = response.content
+        etag, last_modified = _etag(body), _last_modified(generation)
+        if generation is not None and not getattr(request, "public_cache_stale_data", False):
+            entry = (generation, response.status_code, response["Content-Type"], etag, last_modified, body)
+            cache.set(key, entry, timeout=page_seconds())
+        return _finish(request, response, etag=etag, last_modified=last_modified)
+
+    return wrapper
+
+
+def _render(response):
+    # TemplateResponse and DRF's Response render lazily; the cache needs the bytes now.
+    if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+        response.render()
+    return response
+
+
+# --- computed data ------------------------------------------------------------------
+
+
+def remember(name: str, compute: Callable, *, request=None, timeout: int | None = None):
+    """Return compute(), cached until the next public change (and the newsroom's midnight).
+
+    Expensive aggregates (track records, filter choices) are shared by many pages and
+    survive page-cache misses. After a change, one request recomputes while the others
+    keep using the previous value (the page built from it is then not cached), so a
+    burst of readers right after an edit does not run the same heavy query many times.
+    """
+    generation = getattr(request, "public_generation", None) or current_generation()
+    key = f"{DATA_PREFIX}v{DATA_VERSION}:{newsroom_today().isoformat()}:{name}"
+    entry = cache.get(key)
+    if entry is not None and generation is not None and entry[0] == generation:
+        return entry[1]
+    lock = f"{key}:lock"
+    if entry is not None and not cache.add(lock, 1, timeout=LOCK_SECONDS):
+        if request is not None:
+            request.public_cache_stale_data = True
+        return entry[1]
+    try:
+        value = compute()
+        if generation is not None:
+            cache.set(key, (generation, value), timeout=timeout or max(page_seconds(), 300) * 12)
+    finally:
+        if entry is not None:
+            cache.delete(lock)
+    return value
+
+
+def clear() -> int:
+    """Delete every public cache entry (this project's key prefix only); returns how many."""
+    client = cache._cache.get_client(write=True)
+    pattern = cache.make_key("public:*")
+    deleted = 0
+    for key in client.scan_iter(match=pattern, count=500):
+        deleted += client.delete(key)
+    return deleted
