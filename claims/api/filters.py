@@ -1,0 +1,87 @@
+"""Filters and sorts shared by the claim list page and the API, so both take the same parameters.
+
+status     a status value, or "open" / "closed"
+claimant   a claimant's slug
+year       the year of the deadline (its end date)
+overdue    "true"/"1": open claims past their deadline
+q          words searched in the statement, the quote and the claimant's name
+sort       "newest" (default, by publication), "deadline" (soonest first) or "-deadline"
+"""
+
+import django_filters
+from django import forms
+from django.db.models import F, Q
+from django_filters.widgets import BooleanWidget
+
+from claims.models import Status, newsroom_today
+
+STATUS_GROUPS = [("open", "Open (any)"), ("closed", "Closed (any)")]
+SORTS = {
+    "newest": ("Newest first", [F("published_at").desc(), F("id").desc()]),
+    "deadline": ("Deadline, soonest first", [F("deadline_end").asc(nulls_last=True), F("id").asc()]),
+    "-deadline": ("Deadline, latest first", [F("deadline_end").desc(nulls_last=True), F("id").desc()]),
+}
+DEFAULT_SORT = "newest"
+MAX_SEARCH_WORDS = 8
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class ClaimFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=STATUS_GROUPS + list(Status.choices), method="filter_status", label="Status"
+    )
+    claimant = django_filters.CharFilter(field_name="claimant__slug", label="Claimant", max_length=200)
+    year = YearFilter(
+        method="filter_year", label="Deadline year", min_value=1900, max_value=2200, help_text="e.g. 2026"
+    )
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue only", widget=BooleanWidget)
+    q = django_filters.CharFilter(method="filter_search", label="Search", max_length=200)
+    sort = django_filters.ChoiceFilter(
+        choices=[(key, label) for key, (label, _) in SORTS.items()],
+        method="sort_by",
+        label="Sort",
+        empty_label=None,
+    )
+
+    def filter_status(self, queryset, name, value):
+        if value == "open":
+            return queryset.open()
+        if value == "closed":
+            return queryset.closed()
+        return queryset.filter(status=value)
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(deadline_end__year=value)
+
+    def filter_overdue(self, queryset, name, value):
+        if value:
+            return queryset.overdue(newsroom_today())
+        return queryset
+
+    def filter_search(self, queryset, name, value):
+        # Every word must appear somewhere. A substring scan: fine for a newsroom's
+        # register; a very large one would want a full-text index (see docs/public.md).
+        for word in value.split()[:MAX_SEARCH_WORDS]:
+            queryset = queryset.filter(
+                Q(statement__icontains=word) | Q(quote__icontains=word) | Q(claimant__name__icontains=word)
+            )
+        return queryset
+
+    def sort_by(self, queryset, name, value):
+        return queryset.order_by(*SORTS[value][1])
+
+    @property
+    def qs(self):
+        # The default sort applies when none is asked for (a filter method runs only for given values).
+        queryset = super().qs
+        if not self.form.cleaned_data.get("sort"):
+            queryset = queryset.order_by(*SORTS[DEFAULT_SORT][1])
+        return queryset
+
+    def only_status_filtered(self) -> bool:
+        """True when the result is "all claims" or "claims with one status": its size is known from counts."""
+        data = self.form.cleaned_data
+        return not any(data.get(name) for name in ("claimant", "year", "overdue", "q"))

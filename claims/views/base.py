@@ -1,0 +1,69 @@
+"""What every public page shares: the published claims, and pages without a COUNT(*)."""
+
+from dataclasses import dataclass
+
+from django.http import Http404
+
+from claims.models import Claim
+
+MAX_PAGE = 1000
+
+
+def public_claims():
+    """Published claims with the claimant and source a page shows, never the internal fields.
+
+    ``notes``, the assignee and the source's article text are not even read: a template
+    that asked for them would cost a query, which the pinned query counts would catch.
+    """
+    return Claim.objects.published().select_related("claimant", "source").defer("notes", "assignee", "source__body")
+
+
+class BadPage(ValueError):
+    """The ``page`` parameter is not a page number we serve; the message says why."""
+
+
+@dataclass
+class Page:
+    number: int
+    items: list
+    has_next: bool
+    per_page: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def first_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1
+
+    @property
+    def last_index(self) -> int:
+        return self.first_index + len(self.items) - 1
+
+
+def page_number(raw: str | None) -> int:
+    if raw in (None, ""):
+        return 1
+    try:
+        number = int(raw)
+    except ValueError:
+        raise BadPage(f"“{raw[:20]}” is not a page number; pages are numbered from 1.") from None
+    if number < 1:
+        raise BadPage("Pages are numbered from 1.")
+    if number > MAX_PAGE:
+        raise BadPage(f"Pages beyond {MAX_PAGE} are not served; narrow the list with the filters instead.")
+    return number
+
+
+def page_of(queryset, raw_number: str | None, per_page: int) -> Page:
+    """One page of ``queryset``, read with a single LIMIT query (one row more tells if a next page exists).
+
+    A page past the end answers 404, as Django's paginator does; the first page may be empty.
+    """
+    number = page_number(raw_number)
+    offset = (number - 1) * per_page
+    rows = list(queryset[offset : offset + per_page + 1])
+    if number > 1 and not rows:
+        raise Http404("There is no such page.")
+    return Page(number=number, items=rows[:per_page], has_next=len(rows) > per_page, per_page=per_page)

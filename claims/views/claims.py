@@ -1,0 +1,42 @@
+from django.shortcuts import get_object_or_404, render
+
+from claims.api.filters import ClaimFilter
+from claims.views import claim_review, timeline
+from claims.views.base import BadPage, page_of, public_claims
+from claims.views.data import filter_choices, site_record
+
+PER_PAGE = 25
+
+
+def claim_list(request):
+    """All published claims, filtered, searched, sorted and paged (no COUNT(*) per page)."""
+    filters = ClaimFilter(request.GET, queryset=public_claims())
+    context = {"filters": filters, "choices": filter_choices(request), "page": None, "errors": [], "nav": "claims"}
+    if not filters.is_valid():
+        context["errors"] = [
+            f"{filters.form.fields[name].label}: {' '.join(msgs)}" for name, msgs in filters.errors.items()
+        ]
+        return render(request, "public/claim_list.html", context, status=400)
+    try:
+        context["page"] = page_of(filters.qs, request.GET.get("page"), PER_PAGE)
+    except BadPage as error:
+        context["errors"] = [str(error)]
+        return render(request, "public/claim_list.html", context, status=400)
+    if filters.only_status_filtered():
+        # The size of "all claims" or "one status" is known from the cached counts.
+        record = site_record(request)
+        status = filters.form.cleaned_data.get("status")
+        context["total"] = {"": record.total, "open": record.open, "closed": record.resolved}.get(
+            status or "", record.counts.get(status, 0)
+        )
+    return render(request, "public/claim_list.html", context)
+
+
+def claim_detail(request, slug):
+    claim = get_object_or_404(public_claims(), slug=slug)
+    updates = list(claim.updates.order_by("date", "id"))
+    appearances = list(claim.appearances.select_related("source").defer("source__body"))
+    story = timeline.build(claim, timeline.public_history(claim), updates)
+    review = claim_review.claim_review(claim, appearances=appearances, status_published_at=story.status_published_at)
+    context = {"claim": claim, "appearances": appearances, "timeline": story.entries, "claim_review": review}
+    return render(request, "public/claim_detail.html", context)

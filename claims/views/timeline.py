@@ -1,0 +1,148 @@
+"""A claim's public timeline: its updates, and the changes readers could see, from the history.
+
+Only public fields are read from the history (never ``notes``, the assignee or the
+editors' change reasons), and only states the claim had while it was published:
+changes made while it was a draft, or while it was withdrawn from the site, show only
+through the state it was published (again) with.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from claims.models import Claim, Status, Update
+
+# Public columns of the history; nothing else is fetched.
+PUBLIC_HISTORY_FIELDS = (
+    "history_id",
+    "history_date",
+    "status",
+    "published_at",
+    "deadline_text",
+    "deadline_end",
+    "actual_value",
+    "target_unit",
+)
+# A status change recorded by an update is written in the same transaction, moments later.
+UPDATE_STATUS_MATCH = datetime.timedelta(minutes=1)
+
+
+@dataclass
+class Entry:
+    date: datetime.date
+    kind: str  # "made", "published", "status", "deadline", "measured", "update"
+    title: str
+    text: str = ""
+    url: str = ""
+    status: Status | None = None
+    # Sorts entries of one day: the statement first, then updates, then recorded changes.
+    order: tuple = ()
+
+    @property
+    def sort_key(self):
+        return (self.date, self.order)
+
+
+@dataclass
+class Timeline:
+    entries: list[Entry]
+    # When the claim's current status was first shown to readers (ClaimReview datePublished).
+    status_published_at: datetime.datetime | None
+
+
+def public_history(claim: Claim) -> list[dict]:
+    return list(claim.history.order_by("history_date", "history_id").values(*PUBLIC_HISTORY_FIELDS))
+
+
+def _deadline(row) -> str:
+    if row["deadline_text"]:
+        return f"“{row['deadline_text']}”"
+    if row["deadline_end"]:
+        return f"{row['deadline_end']:%-d %B %Y}"
+    return "no deadline"
+
+
+def _measured(row) -> str:
+    value = f"{row['actual_value'].normalize():f}"
+    return f"{value} {row['target_unit']}".strip()
+
+
+def history_entries(rows: list[dict]) -> tuple[list[Entry], datetime.datetime | None]:
+    """Entries for what changed between the states readers saw; drafts and unpublished spells are skipped."""
+    entries: list[Entry] = []
+    shown = None  # the last state readers saw
+    status_published_at = None
+    for row in rows:
+        if row["published_at"] is None:
+            continue
+        when = row["history_date"]
+        day, order, status = timezone.localdate(when), (2, when), Status(row["status"])
+        if shown is None:
+            entries.append(Entry(day, "published", "Added to the tracker", status=status, order=order))
+            status_published_at = when
+            shown = row
+            continue
+        if row["status"] != shown["status"]:
+            was = Status(shown["status"]).label
+            entries.append(Entry(day, "status", "Status changed", f"Was “{was}”.", status=status, order=order))
+            status_published_at = when
+        if (row["deadline_text"], row["deadline_end"]) != (shown["deadline_text"], shown["deadline_end"]):
+            text = f"From {_deadline(shown)} to {_deadline(row)}."
+            entries.append(Entry(day, "deadline", "Deadline changed", text, order=order))
+        if row["actual_value"] is not None and row["actual_value"] != shown["actual_value"]:
+            entries.append(Entry(day, "measured", "Outcome measured", f"Actual value: {_measured(row)}.", order=order))
+        shown = row
+    return entries, status_published_at
+
+
+def update_entries(updates: list[Update]) -> list[Entry]:
+    entries = []
+    for update in updates:
+        status = Status(update.status) if update.status else None
+        entries.append(
+            Entry(
+                update.date,
+                "update",
+                "Update",
+                update.summary,
+                url=update.url,
+                status=status,
+                order=(1, update.created_at),
+            )
+        )
+    return entries
+
+
+def _drop_changes_told_by_updates(history: list[Entry], updates: list[Update]) -> list[Entry]:
+    """A status change made by an update is told once, by the update (which has the real date and a summary)."""
+    told = [(u.status, u.created_at) for u in updates if u.status]
+    kept = []
+    for entry in history:
+        if entry.kind == "status" and any(
+            entry.status == status and abs(entry.order[1] - created) <= UPDATE_STATUS_MATCH for status, created in told
+        ):
+            continue
+        kept.append(entry)
+    return kept
+
+
+def build(claim: Claim, history_rows: list[dict], updates: list[Update]) -> Timeline:
+    history, status_published_at = history_entries(history_rows)
+    history = _drop_changes_told_by_updates(history, updates)
+    entries = history + update_entries(updates)
+    source = claim.source
+    if source.published_on:
+        where = f"in “{source.title}”" + (f" ({source.publisher})" if source.publisher else "")
+        entries.append(
+            Entry(
+                source.published_on,
+                "made",
+                f"Claim made by {claim.claimant.name}",
+                f"Reported {where}.",
+                url=source.url,
+                order=(0,),
+            )
+        )
+    entries.sort(key=lambda entry: entry.sort_key)
+    return Timeline(entries=entries, status_published_at=status_published_at)
