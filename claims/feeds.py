@@ -16,6 +16,7 @@ from django.contrib.syndication.views import Feed
 from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from claims.models import Claim, Claimant, Status
 
@@ -119,7 +120,8 @@ class ClaimEventsFeed(Feed):
             lines.append(f"Previously: {event.previous_status.label}.")
         if event.verdict and event.status.is_closed:
             lines.append(event.verdict)
-        return " ".join(lines)
+        # Atom's summary is written as type="html": what editors typed must be escaped as HTML.
+        return escape(" ".join(lines))
 
     def item_link(self, event: FeedEvent):
         return absolute(reverse("claim-detail", kwargs={"slug": event.slug}))
