@@ -1,0 +1,184 @@
+"""Who makes a claim: an explicit attribution ("..., Renault said", "according to X"),
+else the named subject of the sentence ("Nissan is expected to ...", "Renault's Ampere
+unit plans ..." -> Ampere, "Renault's Twingo-based hatch aims ..." -> Renault).
+
+Names are runs of capitalised words (with "for", "of", "de" ... inside, as in
+"Transport for London"); words that merely start a sentence, nationalities, months
+and places after a preposition are not names. A person is recognised by a role word
+or an honorific before the name ("chief executive Luca de Meo", "Ms Smith"). The
+extraction pipeline falls back to the nearest earlier attribution in the paragraph
+when a sentence names nobody ("It plans to ...", "The company will ...").
+"""
+
+import re
+from dataclasses import dataclass
+
+ORGANIZATION, PERSON = "organization", "person"
+
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_WORD = rf"[{_UPPER}][\w&.'’-]*"
+_CONNECTOR = r"(?:for|of|de|du|des|la|le|van|von|der|den|del|di|y|&)"
+NAME = re.compile(rf"{_WORD}(?:\s+(?:{_CONNECTOR}\s+)?{_WORD})*")
+
+_REPORTING = (
+    r"said|says|say|told|tells|announced|announces|confirmed|confirms|stated|states|added|adds|wrote|writes"
+    r"|predicted|predicts|promised|promises|pledged|pledges|insisted|insists|expects|explained|explains"
+)
+_ACCORDING = re.compile(rf"\b(?i:according\s+to)\s+(?:the\s+)?(?P<who>{NAME.pattern})")
+# ", Renault said." / ", chief executive Luca de Meo told analysts."
+_TRAILING = re.compile(rf"[,;—–-]\s*(?P<who>[^,;]{{2,90}}?)\s+(?:{_REPORTING})\b[^,;]*$")
+# ", said Renault." / ", said Luca de Meo, chief executive."
+_TRAILING_INVERTED = re.compile(rf"[,;]\s*(?:{_REPORTING})\s+(?P<who>[^,;]{{2,90}}?)(?:,[^,;]*)?[.!]?[\"”’']?$")
+_POSSESSIVE_UNIT = re.compile(
+    rf"^\s*(?P<unit>{NAME.pattern})\s+(?:unit|division|arm|subsidiary|brand|business|affiliate|spin-off|venture"
+    r"|joint venture|group|label)\b"
+)
+_ROLE = re.compile(
+    r"(?i:chief executive(?: officer)?|ceo|chief [a-z]+ officer|president|prime minister|minister|chancellor"
+    r"|chair(?:man|woman|person)?|founder|co-founder|spokes(?:person|man|woman)|director|head|boss|secretary"
+    r"|mayor|governor|commissioner|senator|secretary of state|analyst|executive)"
+    rf"(?:\s+(?:of|at)\s+(?P<org>{NAME.pattern}))?,?\s+(?P<person>{NAME.pattern})\s*$"
+)
+_HONORIFIC = re.compile(rf"\b(?:Mr|Mrs|Ms|Dr|Prof)\.?\s+(?P<person>{NAME.pattern})")
+
+# Capitalised words that are not names (sentence starters, pronouns, calendar words).
+_NOT_NAMES = frozenset(
+    """the a an in on at by for from with without within under over after before during since until as if when
+    while although though but and or so yet it its this that these those there here we our they their he she his
+    her i you your last next early late later mid production sales prices shares according analysts critics
+    nobody customers buyers drivers investors officials executives experts also however meanwhile still now
+    today tomorrow yesterday monday tuesday wednesday thursday friday saturday sunday january february march april
+    may june july august september october november december what why how who where which whether will would
+    could should
+    can may might must do does did is are was were has have had be been not no yes all some many most more
+    both each every other another such one two three four five six seven eight nine ten first second third
+    under-the-hood until then thus overall instead besides starting beginning despite plans""".split()
+)
+_NATIONALITIES = frozenset(
+    """american british chinese japanese german french italian spanish dutch swedish norwegian danish finnish
+    korean south indian canadian australian european swiss belgian austrian polish czech portuguese irish
+    brazilian mexican turkish russian taiwanese vietnamese hungarian romanian greek saudi emirati israeli
+    global international national western eastern northern southern""".split()
+)
+_PLACE_PREPOSITIONS = re.compile(r"\b(?:in|across|to|from|at|on|into|within|throughout|outside|for|of|than)\s+$")
+_LEADING_CLAUSE = re.compile(
+    r"^(?:In|By|On|At|From|Within|Under|After|Before|During|Since|Until|According to|Starting|Beginning|Over|Later"
+    r"|Next|Also|However|Meanwhile|Separately|Elsewhere|Earlier|Last|This|Once|If|When|As|With|For|Despite"
+    r"|Along|Alongside|Besides|Still|Now|Today)\b[^,]*,\s*"
+)
+_DESCRIPTOR_SUFFIX = re.compile(r"-(?:based|like|powered|made|built|owned|backed|led|style|sized|free|only|type)$")
+
+
+@dataclass(frozen=True)
+class Claimant:
+    name: str
+    kind: str = ORGANIZATION
+
+
+def _clean_name(raw: str) -> str | None:
+    """Trim a run of capitalised words to the name it holds, or None."""
+    words = raw.replace("’", "'").split()
+    while words and words[0].lower().strip(".,") in _NOT_NAMES:
+        words.pop(0)
+    if len(words) > 1 and words[0].lower() in _NATIONALITIES and words[1][:1].islower():
+        words.pop(0)
+    kept = []
+    for word in words:
+        if _DESCRIPTOR_SUFFIX.search(word):
+            break
+        if word.endswith("'s"):
+            kept.append(word[:-2])
+            break
+        kept.append(word)
+    while kept and (kept[-1].lower() in _NOT_NAMES or kept[-1].lower() in _NATIONALITIES or len(kept[-1]) < 2):
+        kept.pop()
+    while kept and kept[-1].lower() in {"for", "of", "de", "du", "des", "la", "le", "van", "von", "der", "&"}:
+        kept.pop()
+    name = " ".join(kept).strip(".,;:'\"“”‘’")
+    if not name or name.lower() in _NOT_NAMES or name.lower() in _NATIONALITIES:
+        return None
+    return name
+
+
+def _names(text: str):
+    """(name, possessive, text after the name) for each name, skipping places after prepositions."""
+    for match in NAME.finditer(text):
+        if _PLACE_PREPOSITIONS.search(text, max(0, match.start() - 12), match.start()):
+            continue
+        raw = match.group().replace("’", "'")
+        name = _clean_name(raw)
+        if not name:
+            continue
+        marker = name.split()[-1] + "'s"
+        at = raw.find(marker)
+        if at >= 0:
+            yield name, True, text[match.start() + at + len(marker) :]
+        else:
+            yield name, False, text[match.end() :]
+
+
+def _who(phrase: str) -> Claimant | None:
+    """The claimant inside an attribution phrase such as "Nissan's chief executive Ivan Espinosa"."""
+    phrase = phrase.strip().strip("\"“”'’")
+    for name, possessive, _rest in _names(phrase):
+        if possessive:
+            return Claimant(name)  # "Nissan's chief executive ..." speaks for Nissan
+        break
+    role = _ROLE.search(phrase)
+    if role:
+        if role.group("org"):
+            org = _clean_name(role.group("org"))
+            if org:
+                return Claimant(org)
+        person = _clean_name(role.group("person"))
+        return Claimant(person, PERSON) if person else None
+    honorific = _HONORIFIC.search(phrase)
+    if honorific:
+        person = _clean_name(honorific.group("person"))
+        return Claimant(person, PERSON) if person else None
+    for name, _, _ in _names(phrase):
+        return Claimant(name)
+    return None
+
+
+def attribution(sentence: str) -> Claimant | None:
+    """An explicit "X said" / "according to X" in the sentence."""
+    match = _ACCORDING.search(sentence)
+    if match:
+        name = _clean_name(match.group("who"))
+        if name:
+            return Claimant(name)
+    for pattern in (_TRAILING, _TRAILING_INVERTED):
+        match = pattern.search(sentence)
+        if match:
+            found = _who(match.group("who"))
+            if found:
+                return found
+    return None
+
+
+def subject(sentence: str, verb_at: int) -> Claimant | None:
+    """The named subject before the main verb, after any leading clause ("In Europe, ...")."""
+    head = sentence[:verb_at]
+    clause = _LEADING_CLAUSE.match(head)
+    if clause:
+        head = head[clause.end() :]
+    if _ROLE.search(head.rstrip(" ,")):
+        return _who(head)  # "Chief executive Luca de Meo said ..."
+    for name, possessive, rest in _names(head):
+        if possessive:
+            unit = _POSSESSIVE_UNIT.match(rest)
+            unit_name = _clean_name(unit.group("unit")) if unit else None
+            return Claimant(unit_name or name)  # "Renault's Ampere unit" -> Ampere; "Renault's hatch" -> Renault
+        return Claimant(name)
+    return None
+
+
+def claimant_of(sentence: str, verb_at: int) -> Claimant | None:
+    """The sentence's own claimant: its named subject, else an explicit attribution."""
+    return subject(sentence, verb_at) or attribution(sentence)
+
+
+def mentioned(sentence: str) -> Claimant | None:
+    """Who a sentence that is not itself a claim attributes things to, for the sentences after it."""
+    return attribution(sentence) or subject(sentence, len(sentence) // 2)

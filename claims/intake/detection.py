@@ -1,0 +1,148 @@
+"""Is a sentence a forward-looking claim? Rules with a score, no model.
+
+A sentence is a claim when it says that something will happen or be reached later:
+a future cue ("will", "plans to", "aims for", "is expected to", "is coming to") or,
+without one, a present-tense sentence with a future date ("Production starts in the
+second half of 2027"). It is not a claim when it is a question, reports doubt
+("whether X will come remains uncertain", "analysts doubt that ..."), withholds a
+commitment ("did not say when", "has no plans to"), reports a plan of the past ("had
+planned to launch by 2024", "In 2019, Amazon promised ..."), or its only dates are
+already over when the article appeared ("sales rose in 2024").
+
+Score (0..1): a strong cue 0.5, a weak one (could, may, might, should, would) 0.3; a
+future date 0.3 (a vague one 0.15); a future date with no cue and no past-tense verb
+another 0.25; a measurable target 0.1; a named claimant 0.1. A candidate needs 0.5.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from claims.intake.claimants import Claimant, claimant_of
+from claims.intake.deadlines import NO_DEADLINE, Deadline, lower_same_length, parse_deadline
+from claims.intake.targets import Target, parse_target
+
+THRESHOLD = 0.5
+
+# STRONG_CUE, _FUTURE_WORDS, _REJECT and _PAST_VERB run on the lower-cased sentence
+# (see deadlines.PERIOD for why); WEAK_CUE runs on the sentence as written.
+STRONG_CUE = re.compile(
+    r"""(?x)\b(?=[a-z])(?:
+        will|shall|won['’]t|is\s+going\s+to|are\s+going\s+to|(?:is|are)\s+gearing\s+up
+      | (?:is|are|was|were)\s+(?:set|due|expected|scheduled|slated|poised|meant|supposed|planned|preparing|about)\s+to
+      | due\s+(?:in|by|for|to)|expected\s+to|scheduled\s+(?:for|to)|slated\s+(?:for|to)|planned\s+for
+      | (?:is|are)\s+on\s+(?:track|course)|(?:is|are)\s+to\s+(?!blame\b)[a-z]+|(?:is|are)\s+coming\s+to
+      | plans?|planning|aims?|aiming|intends?|intending|targets?\s+(?:a|an|the|\d)|targeting|targetting
+      | pledged|pledges?|promised|promises?|vowed|vows?|commits?\s+to|committed\s+to|hopes?\s+to|wants?\s+to
+      | seeks?\s+to|expects?|predicts?\s+(?:that\s+)?|(?:goal|aim|ambition|target|objective)\s+is\s+to
+      | (?:said|says|told|announced|confirmed|added)\s+(?:that\s+)?(?:it|they|he|she|the\s+\w+)\s+would
+    )\b""",
+)
+# Lower case only: "May" is a month.
+WEAK_CUE = re.compile(r"\b(?:should|could|may|might|would|likely\s+to)\b")
+# Future words a sentence may carry without a verbal cue, for the cheap pre-filter.
+_FUTURE_WORDS = re.compile(
+    r"\b(?:20[2-9]\d|20[2-9]0s|next|soon|within|coming|later|early|mid|late|q[1-4]|h[12]|quarter|half"
+    r"|decade|upcoming|from|starting|until|by)\b"
+)
+_QUESTION_END = ("?", '?"', "?”", "?'", "?’", "?)")
+# Three kinds of sentence that mention the future without claiming it, in one scan:
+# doubt ("whether X will come remains uncertain"), a withheld commitment ("did not say
+# when", "has no plans to") and a plan of the past ("had planned to", "was originally
+# scheduled to").
+_REJECT = re.compile(
+    r"""(?x)\b(?=[a-z])(?:
+    (?P<doubt>
+      \b(?:whether|if)\b.{0,160}\b(?:remains?|is|are|was|seems?)\s+(?:still\s+)?(?:uncertain|unclear|unknown
+        |doubtful|in\s+doubt|an\s+open\s+question|far\s+from\s+certain|not\s+certain)
+    | \b(?:unclear|uncertain|not\s+clear|unknown|doubtful|in\s+doubt|unsure|not\s+sure)\s+(?:whether|if|when|how)\b
+    | \bremains?\s+to\s+be\s+seen\b|\b(?:nobody|no\s+one)\s+knows\b
+    | \b(?:doubts?|doubted|doubting|questions?|questioned|questioning|wonders?|wondered|sceptical|skeptical
+        |cast\s+doubt\s+on|scepticism|skepticism)\s+(?:that|whether|if|about|over)\b)
+  | (?P<withheld>
+      \b(?:declined|refused|would\s+not|wouldn['’]t|did\s+not|didn['’]t|does\s+not|doesn['’]t|could\s+not)\s+
+        (?:to\s+)?(?:say|comment|confirm|disclose|give|specify|reveal|provide|set|commit)\b
+    | \b(?:has|have|had)\s+no\s+(?:plans?|intention|timeline|timetable|date)\b
+    | \b(?:has|have|had|is|are)\s+not\s+(?:yet\s+)?(?:been\s+)?
+        (?:confirmed|announced|decided|disclosed|known|finali[sz]ed)\b
+    | \bno\s+(?:plans?|timeline|timetable|date\s+has\s+been|launch\s+date)\b|\bruled\s+out\b|\bshelved\b|\bscrapped\b)
+  | (?P<past_plan>
+      \b(?:had|was|were)\s+(?:originally\s+|initially\s+|previously\s+|once\s+|also\s+)?(?:planned|expected
+        |scheduled|supposed|due|set|slated|meant|intended|hoped|promised|aimed|targeted|pledged|hoping|planning)\b
+    | \b(?:originally|initially|previously)\s+(?:planned|expected|scheduled|promised|targeted)\b
+    | \bplans?\s+(?:was|were|had\s+been)\b|\bhad\s+(?:hoped|planned|promised|aimed|wanted|intended)\b)
+    )"""
+)
+_REPORTED = re.compile(r"(?i)\b(?:said|says|told|announced|confirmed|added|stated)\b")
+_PAST_OPENING = re.compile(
+    r"^(?:In|By|Back\s+in|During|Until)\s+(?P<year>(?:19|20)\d{2})\b|^(?:Last\s+(?:year|month|week)|Earlier\s+this"
+    r"\s+year|Previously|In\s+the\s+past|Years\s+ago)\b"
+)
+_PAST_VERB = re.compile(
+    r"""(?x)\b(?:was|were|had|did|has\s+been|have\s+been|rose|fell|grew|dropped|declined|increased|decreased
+    |posted|reported|opened|closed|launched|founded|established|built|sold|made|began|became|took|came|went|won|lost
+    |saw|bought|spent|paid|left|held|kept|ended|started|entered|retired|cancelled|canceled|switched|adopted
+    |published|covered|delayed|unveiled|introduced|completed|missed|reached|hit|struggled|carried|posted|recorded)\b"""
+)
+
+
+@dataclass(frozen=True)
+class Detection:
+    score: float
+    deadline: Deadline
+    target: Target | None
+    claimant: Claimant | None  # named in the sentence itself
+
+
+def _is_rejected(sentence: str, lowered: str, reference: datetime.date, cue: re.Match | None) -> bool:
+    if sentence.rstrip().endswith(_QUESTION_END):
+        return True
+    for found in _REJECT.finditer(lowered):
+        if found.lastgroup == "doubt":
+            return True
+        if found.lastgroup == "withheld":
+            # "did not say when it will ..." withholds the claim; but in "X is coming to the US,
+            # although no date was given" the claim stands in its own clause before the remark.
+            if cue is None or found.start() <= cue.start() or "," not in sentence[cue.end() : found.start()]:
+                return True
+        elif not _REPORTED.search(sentence, 0, found.start()):
+            return True  # "had planned to ..."; but "said the car was expected to ..." is reported speech
+    opening = _PAST_OPENING.match(sentence)
+    if opening and (not opening.group("year") or int(opening.group("year")) < reference.year):
+        return True
+    return False
+
+
+def detect(sentence: str, reference: datetime.date) -> Detection | None:
+    """The detection for a forward-looking claim, or None."""
+    lowered = lower_same_length(sentence)
+    strong = STRONG_CUE.search(lowered)
+    weak = None if strong else WEAK_CUE.search(sentence)
+    if not (strong or weak or _FUTURE_WORDS.search(lowered)):
+        return None  # the cheap pre-filter: no future cue and no future-ish time word
+    if _is_rejected(sentence, lowered, reference, strong or weak):
+        return None
+    deadline = parse_deadline(sentence, reference, lowered)
+    if deadline.is_dated and deadline.is_past(reference):
+        return None  # its only dates are over: history, not a claim
+    score = 0.5 if strong else 0.3 if weak else 0.0
+    if deadline.is_dated:
+        score += 0.3
+        if not (strong or weak) and not _PAST_VERB.search(lowered):
+            score += 0.25  # "Production starts in the second half of 2027."
+    elif deadline is not NO_DEADLINE:
+        score += 0.15
+    if score + 0.2 < THRESHOLD:
+        return None  # even a target and a claimant could not lift it
+    target = parse_target(sentence, lowered)
+    if target:
+        score += 0.1
+    cue = strong or weak
+    # The claimant is named before the cue (or before the date when there is no cue).
+    verb_at = cue.start() if cue else (deadline.position if deadline.position >= 0 else len(sentence))
+    claimant = claimant_of(sentence, verb_at)
+    if claimant:
+        score += 0.1
+    if score < THRESHOLD:
+        return None
+    return Detection(round(min(score, 1.0), 2), deadline, target, claimant)

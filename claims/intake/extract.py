@@ -1,0 +1,87 @@
+"""From an article's text to candidate claims.
+
+This module (and everything it imports) is plain Python with no Django, so the
+command, the admin view, the tests and the benchmark all run the same code.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from claims.intake.claimants import ORGANIZATION, mentioned
+from claims.intake.detection import detect
+from claims.intake.sentences import Sentence, split_sentences
+from claims.intake.targets import Target
+
+# How far back a sentence without a named claimant looks for one ("It plans to ...").
+CONTEXT_SENTENCES = 3
+
+
+@dataclass(frozen=True)
+class Candidate:
+    sentence: str
+    claimant: str | None
+    claimant_kind: str
+    deadline_text: str
+    deadline_start: datetime.date | None
+    deadline_end: datetime.date | None
+    deadline_precision: str
+    target: Target | None
+    score: float
+    offset: int  # where the sentence starts in the article
+
+    def as_dict(self) -> dict:
+        """The JSON shape of `extract_claims --format json`."""
+        return {
+            "sentence": self.sentence,
+            "claimant": self.claimant,
+            "deadline_text": self.deadline_text,
+            "deadline_start": self.deadline_start.isoformat() if self.deadline_start else None,
+            "deadline_end": self.deadline_end.isoformat() if self.deadline_end else None,
+            "deadline_precision": self.deadline_precision,
+            "target": self.target.as_dict() if self.target else None,
+            "score": self.score,
+        }
+
+
+def _context_claimant(sentences: list[Sentence], index: int):
+    """The nearest earlier attribution or named subject in the same paragraph."""
+    paragraph = sentences[index].paragraph
+    for earlier in sentences[max(0, index - CONTEXT_SENTENCES) : index][::-1]:
+        if earlier.paragraph != paragraph:
+            break
+        found = mentioned(earlier.text)
+        if found:
+            return found
+    return None
+
+
+def extract(text: str, published_on: datetime.date | None = None, today: datetime.date | None = None):
+    """Candidate claims of an article, in reading order.
+
+    Relative deadlines resolve against published_on, or against today when the article
+    has no date (pass the newsroom's today; the plain date.today() is the fallback).
+    """
+    reference = published_on or today or datetime.date.today()
+    sentences = split_sentences(text)
+    candidates = []
+    for index, sentence in enumerate(sentences):
+        detection = detect(sentence.text, reference)
+        if detection is None:
+            continue
+        claimant = detection.claimant or _context_claimant(sentences, index)
+        deadline = detection.deadline
+        candidates.append(
+            Candidate(
+                sentence=sentence.text,
+                claimant=claimant.name if claimant else None,
+                claimant_kind=claimant.kind if claimant else ORGANIZATION,
+                deadline_text=deadline.text,
+                deadline_start=deadline.start,
+                deadline_end=deadline.end,
+                deadline_precision=deadline.precision,
+                target=detection.target,
+                score=detection.score,
+                offset=sentence.start,
+            )
+        )
+    return candidates

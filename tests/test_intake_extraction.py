@@ -1,0 +1,180 @@
+"""Intake extraction: deadlines, targets, claimants, sentences and the Nissan story.
+
+Pure Python (no database): these run in milliseconds.
+"""
+
+import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from claims.intake.claimants import claimant_of
+from claims.intake.deadlines import parse_deadline
+from claims.intake.extract import extract
+from claims.intake.input import MAX_ARTICLE_BYTES, ArticleError, decode_article
+from claims.intake.sentences import split_sentences
+from claims.intake.targets import parse_target
+
+PUBLISHED = datetime.date(2025, 5, 15)
+STORY = (Path(__file__).parent / "intake_data" / "nissan_twingo_article.txt").read_text(encoding="utf-8")
+D = datetime.date
+
+
+@pytest.mark.parametrize(
+    ("phrase", "start", "end", "precision"),
+    [
+        # The register's rules.
+        ("Nissan will debut it by 2026.", PUBLISHED, D(2026, 12, 31), "year"),
+        ("Production starts in the second half of 2027.", D(2027, 7, 1), D(2027, 12, 31), "half"),
+        ("It will come soon.", None, None, "vague"),
+        ("It will come in the coming years.", None, None, "vague"),
+        ("It will come to Europe.", None, None, "none"),
+        # Relative phrases resolve against the publication date.
+        ("It will launch next year.", D(2026, 1, 1), D(2026, 12, 31), "year"),
+        ("It will launch later this year.", PUBLISHED, D(2025, 12, 31), "year"),
+        ("It will launch by the end of the decade.", PUBLISHED, D(2029, 12, 31), "decade"),
+        ("It will launch within three years.", PUBLISHED, D(2028, 5, 15), "year"),
+        ("It will launch within 18 months.", PUBLISHED, D(2026, 11, 15), "month"),
+        ("It will launch in three years' time.", PUBLISHED, D(2028, 5, 15), "year"),
+        ("It will launch in early 2027.", D(2027, 1, 1), D(2027, 6, 30), "half"),
+        ("It will launch in mid-2026.", D(2026, 4, 1), D(2026, 9, 30), "half"),
+        ("It will launch in late 2026.", D(2026, 7, 1), D(2026, 12, 31), "half"),
+        ("It will launch in Q3.", D(2025, 7, 1), D(2025, 9, 30), "quarter"),
+        ("It will launch in Q1.", D(2026, 1, 1), D(2026, 3, 31), "quarter"),  # Q1 2025 is over
+        ("It will launch in the third quarter of 2026.", D(2026, 7, 1), D(2026, 9, 30), "quarter"),
+        ("It will launch by October.", PUBLISHED, D(2025, 10, 31), "month"),
+        ("It will launch by the end of September 2026.", PUBLISHED, D(2026, 9, 30), "month"),
+        ("It will launch before 2030.", PUBLISHED, D(2029, 12, 31), "year"),
+        ("It will launch on 30 June 2026.", D(2026, 6, 30), D(2026, 6, 30), "day"),
+        ("It will launch by March 15, 2027.", PUBLISHED, D(2027, 3, 15), "day"),
+        ("It will launch next summer.", D(2026, 6, 1), D(2026, 8, 31), "quarter"),
+        ("It will launch in the early 2030s.", D(2030, 1, 1), D(2033, 12, 31), "decade"),
+        # A past baseline is not the deadline; a model year is no date at all.
+        ("Emissions will halve by 2030 from 2016 levels.", PUBLISHED, D(2030, 12, 31), "year"),
+        ("The 2026 model will be cheaper.", None, None, "none"),
+        ("They may cut prices.", None, None, "none"),
+    ],
+)
+def test_it_resolves_deadline_phrases_against_the_publication_date(phrase, start, end, precision):
+    deadline = parse_deadline(phrase, PUBLISHED)
+    assert (deadline.start, deadline.end, deadline.precision) == (start, end, precision)
+    if deadline.end:
+        assert deadline.start is None or deadline.start <= deadline.end  # the register's constraint
+
+
+def test_it_keeps_the_deadline_phrase_as_written():
+    assert parse_deadline("Ampere plans cobalt-free batteries by the end of 2028.", PUBLISHED).text == (
+        "by the end of 2028"
+    )
+
+
+def test_a_by_deadline_already_past_at_publication_starts_with_its_period():
+    deadline = parse_deadline("It was meant to launch by 2024.", PUBLISHED)
+    assert (deadline.start, deadline.end) == (D(2024, 1, 1), D(2024, 12, 31))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "quantity", "comparator", "value", "unit"),
+    [
+        ("It aims for a starting price under 20,000 EUR.", "starting price", "<", "20000", "EUR"),
+        ("Batteries with a recharge time under 15 minutes.", "recharge time", "<", "15", "min"),
+        ("A driving range of more than 600 km.", "range", ">", "600", "km"),
+        ("It will cost less than €19.000.", "price", "<", "19000", "EUR"),
+        ("Coverage will reach 90% of homes.", "coverage", ">=", "90", "%"),
+        ("It will invest $21 billion.", "investment", "=", "21000000000", "USD"),
+        ("Priced below 2 million yuan.", "price", "<", "2000000", "CNY"),
+        ("An energy density of 160 Wh/kg.", "energy density", "=", "160", "Wh/kg"),
+        ("It will connect 4 GW of capacity.", "power", "=", "4", "GW"),
+        ("At least 30 million zero-emission cars.", "cars", ">=", "30000000", "cars"),
+        ("A range of up to 700 km.", "range", "<=", "700", "km"),
+        ("Punctuality to rise above 70 per cent.", "punctuality", ">", "70", "%"),
+    ],
+)
+def test_it_parses_measurable_targets(sentence, quantity, comparator, value, unit):
+    target = parse_target(sentence)
+    assert (target.quantity, target.comparator, target.value, target.unit) == (
+        quantity,
+        comparator,
+        Decimal(value),
+        unit,
+    )
+
+
+@pytest.mark.parametrize("sentence", ["It will launch within three years.", "It is sold in 30 countries.", "By 2030."])
+def test_durations_counts_of_places_and_years_are_no_targets(sentence):
+    assert parse_target(sentence) is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "kind"),
+    [
+        ("Renault's Ampere unit plans cobalt-free batteries.", "Ampere", "organization"),
+        ("Renault's Twingo-based budget hatch aims for a low price.", "Renault", "organization"),
+        ("The hatch aims for a low price, Renault said.", "Renault", "organization"),
+        ("According to Deutsche Telekom, coverage will reach 90%.", "Deutsche Telekom", "organization"),
+        ("In Europe, Nissan will launch the car.", "Nissan", "organization"),
+        ("Transport for London has pledged to go electric.", "Transport for London", "organization"),
+        ("The Chinese carmaker Xpeng will launch a flying car.", "Xpeng", "organization"),
+        ("Prices will fall, chief executive Luca de Meo said.", "Luca de Meo", "person"),
+        ("Ørsted said its wind farm will deliver power.", "Ørsted", "organization"),
+    ],
+)
+def test_it_attributes_claims(sentence, name, kind):
+    verb = min(i for i in (sentence.find(" will"), sentence.find(" plans"), sentence.find(" aims"),
+                           sentence.find(" has pledged"), sentence.find(" said")) if i >= 0)  # fmt: skip
+    found = claimant_of(sentence, verb)
+    assert (found.name, found.kind) == (name, kind)
+
+
+def test_it_splits_sentences_around_abbreviations_and_headlines():
+    text = "City car for Europe\n\nNissan will sell it in the U.S. by 2026, Mr. Smith said. Will it sell? It will!"
+    assert [s.text for s in split_sentences(text)] == [
+        "City car for Europe",
+        "Nissan will sell it in the U.S. by 2026, Mr. Smith said.",
+        "Will it sell?",
+        "It will!",
+    ]
+
+
+def test_the_nissan_story_yields_the_registers_claims():
+    candidates = [c.as_dict() for c in extract(STORY, PUBLISHED)]
+    summary = [
+        (c["claimant"], c["deadline_text"], c["deadline_end"], c["deadline_precision"], c["target"]) for c in candidates
+    ]
+    assert summary == [
+        ("Nissan", "by 2026", "2026-12-31", "year", None),
+        ("Nissan", "", None, "none", None),  # sits below the next-generation Micra
+        ("Renault", "", None, "none", {"quantity": "starting price", "comparator": "<", "value": 20000, "unit": "EUR"}),
+        ("Ampere", "by 2028", "2028-12-31", "year", {"quantity": "recharge time", "comparator": "<", "value": 15, "unit": "min"}),
+        ("Alpine", "", None, "none", None),  # coming to the United States, no date
+    ]  # fmt: skip
+    assert candidates[0]["deadline_start"] == "2025-05-15"
+    assert "Micra" in candidates[1]["sentence"] and "cobalt-free" in candidates[3]["sentence"]
+    assert all(0 < c["score"] <= 1 for c in candidates)
+
+
+def test_without_a_publication_date_relative_deadlines_resolve_against_today():
+    [candidate] = extract("Nissan will launch the car next year.", today=D(2030, 2, 1))
+    assert (candidate.deadline_start, candidate.deadline_end) == (D(2031, 1, 1), D(2031, 12, 31))
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty"),
+        (b"  \n\t ", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        (b"caf\xe9 au lait", r"not UTF-8 text \(byte 0xe9 at position 3\)"),
+        (b"x" * (MAX_ARTICLE_BYTES + 1), "Split it"),
+        ("\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0e".encode(), "control characters"),
+    ],
+)
+def test_it_refuses_what_is_not_an_article_with_a_clear_message(data, message):
+    with pytest.raises(ArticleError, match=message):
+        decode_article(data)
+
+
+def test_it_accepts_a_byte_order_mark_and_a_megabyte():
+    assert decode_article("\ufeffNissan will launch it.".encode()) == "Nissan will launch it."
+    assert len(decode_article(b"a" * 1_000_000)) == 1_000_000
