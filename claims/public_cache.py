@@ -104,17 +104,18 @@ def _page_key(request) -> str:
     return f"{PAGE_PREFIX}{newsroom_today().isoformat()}:{digest}"
 
 
-def _last_modified(generation: str | None) -> float:
+def _last_modified(generation: str | None) -> int:
     # At midnight pages change without a write ("days left"), so never older than today.
+    # Whole seconds: HTTP dates have no fractions, and If-Modified-Since is compared to this.
     start_of_today = timezone.make_aware(datetime.datetime.combine(newsroom_today(), datetime.time())).timestamp()
-    return max(_stamp_time(generation), start_of_today)
+    return int(max(_stamp_time(generation), start_of_today))
 
 
 def _etag(body: bytes) -> str:
     return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
 
 
-def _finish(request, response, *, etag: str, last_modified: float):
+def _finish(request, response, *, etag: str, last_modified: int):
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
     patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE)
@@ -137,7 +138,7 @@ def cache_public(view: Callable) -> Callable:
             response = _render(view(request, *args, **kwargs))
             if response.status_code != 200 or response.streaming:
                 return response
-            return _finish(request, response, etag=_etag(response.content), last_modified=time.time())
+            return _finish(request, response, etag=_etag(response.content), last_modified=int(time.time()))
 
         key = _page_key(request)
         found = cache.get_many([GENERATION_KEY, key])
