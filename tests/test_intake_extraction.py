@@ -137,6 +137,10 @@ def test_it_splits_sentences_around_abbreviations_and_headlines():
     ]
 
 
+PRICE_UNDER_20000_EUR = {"quantity": "starting price", "comparator": "<", "value": 20000, "unit": "EUR"}
+RECHARGE_UNDER_15_MIN = {"quantity": "recharge time", "comparator": "<", "value": 15, "unit": "min"}
+
+
 def test_the_nissan_story_yields_the_registers_claims():
     candidates = [c.as_dict() for c in extract(STORY, PUBLISHED)]
     summary = [
@@ -145,8 +149,8 @@ def test_the_nissan_story_yields_the_registers_claims():
     assert summary == [
         ("Nissan", "by 2026", "2026-12-31", "year", None),
         ("Nissan", "", None, "none", None),  # sits below the next-generation Micra
-        ("Renault", "", None, "none", {"quantity": "starting price", "comparator": "<", "value": 20000, "unit": "EUR"}),
-        ("Ampere", "by 2028", "2028-12-31", "year", {"quantity": "recharge time", "comparator": "<", "value": 15, "unit": "min"}),
+        ("Renault", "", None, "none", PRICE_UNDER_20000_EUR),
+        ("Ampere", "by 2028", "2028-12-31", "year", RECHARGE_UNDER_15_MIN),
         ("Alpine", "", None, "none", None),  # coming to the United States, no date
     ]  # fmt: skip
     assert candidates[0]["deadline_start"] == "2025-05-15"
@@ -167,7 +171,7 @@ def test_without_a_publication_date_relative_deadlines_resolve_against_today():
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
         (b"caf\xe9 au lait", r"not UTF-8 text \(byte 0xe9 at position 3\)"),
         (b"x" * (MAX_ARTICLE_BYTES + 1), "Split it"),
-        ("\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0e".encode(), "control characters"),
+        (b"\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0e", "control characters"),
     ],
 )
 def test_it_refuses_what_is_not_an_article_with_a_clear_message(data, message):

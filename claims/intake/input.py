@@ -31,6 +31,8 @@ def check_size(size: int) -> None:
 def decode_article(data: bytes) -> str:
     """UTF-8 bytes (a byte-order mark is allowed) to checked text."""
     check_size(len(data))
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ArticleError("The file is UTF-16 text (Windows “Unicode”). Save it as UTF-8 and try again.")
     if b"\x00" in data:
         raise ArticleError("This looks like a binary file (it contains NUL bytes). Give the article as plain text.")
     try:
