@@ -1,0 +1,67 @@
+"""Every public page and API response reads a fixed number of queries, whatever the number of claims.
+
+Counts are taken on a cold cache (everything computed), for 5 and for 500 claims, and
+must be the same; a warm cache answers with none.
+"""
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from claims import public_cache
+from claims.models import Claim
+from tests.test_public_support import FROZEN_TODAY, make_register
+
+pytest_plugins = ["tests.test_public_support"]
+pytestmark = [pytest.mark.usefixtures("public_cache"), pytest.mark.django_db]
+
+# What each query is for is in the view; these pin that no query is added per row.
+EXPECTED = {
+    "/": 5,  # track record (2), due soon, overdue, recently resolved
+    "/claims/": 5,  # filter choices (2), the page, track record for the total (2)
+    "/claims/?status=missed": 5,
+    "/claims/?claimant=maker-1&year=2026&overdue=1&q=promise&sort=deadline": 3,  # choices (2), the page
+    "/claims/promise-0/": 4,  # claim with claimant and source, updates, appearances, history
+    "/claimants/maker-0/": 4,  # claimant, track record (2), the page
+    "/deadlines/": 1,
+    "/claims/feed/": 1,
+    "/claims/deadlines.ics": 1,
+    "/api/claims/": 1,
+    "/api/claims/?status=open&sort=deadline&page_size=10": 1,
+    "/api/claims/promise-0/": 3,  # claim, updates, appearances
+    "/sitemap.xml": 3,  # a count per section with rows, the claims' latest change
+    "/sitemap-claims.xml": 2,  # count, page
+    "/sitemap-claimants.xml": 2,
+    "/robots.txt": 0,
+    "/api/schema/": 0,
+}
+
+
+def query_counts(client) -> dict[str, int]:
+    counts = {}
+    for url in EXPECTED:
+        public_cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, (url, response.content[:300])
+        counts[url] = len(queries)
+    return counts
+
+
+@pytest.mark.parametrize("claims", [5, 500])
+def test_query_counts_do_not_grow_with_the_register(anonymous, system, claims):
+    with time_machine.travel(FROZEN_TODAY, tick=False):
+        make_register(claims, by=system)
+        assert Claim.objects.published().count() == claims
+        assert query_counts(anonymous) == EXPECTED
+
+
+def test_warm_pages_read_nothing(anonymous, system, django_assert_num_queries):
+    with time_machine.travel(FROZEN_TODAY, tick=False):
+        make_register(5, by=system)
+        for url in EXPECTED:
+            anonymous.get(url)
+        for url in EXPECTED:
+            with django_assert_num_queries(0):
+                assert anonymous.get(url).status_code == 200
