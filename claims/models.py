@@ -397,13 +397,41 @@ class Reminder(models.Model):
     """Outbox row for one reminder point of one claim to one recipient.
 
     Not history-tracked: it is machine state (claimed/sent/attempts), written only by
-    the reminder sweep, and its own columns are its audit trail.
+    claims.reminders, and its own columns are its audit trail. A row is *pending* until
+    it is sent, skipped (a later point of the same claim went out instead) or cancelled
+    (the claim closed, or the recipient can no longer be reminded). See
+    claims/reminders/sweep.py for how a sweep claims and sends rows.
     """
 
     class Kind(models.TextChoices):
         UPCOMING = "upcoming", "Upcoming"
         DUE = "due", "Due today"
         OVERDUE = "overdue", "Overdue"
+
+        @classmethod
+        def for_offset(cls, offset_days: int) -> "Reminder.Kind":
+            if offset_days < 0:
+                return cls.UPCOMING
+            return cls.DUE if offset_days == 0 else cls.OVERDUE
+
+    class ReminderQuerySet(models.QuerySet):
+        def pending(self):
+            return self.filter(sent_at__isnull=True, skipped_at__isnull=True, cancelled_at__isnull=True)
+
+        def due(self, now: datetime.datetime):
+            return self.pending().filter(due_at__lte=now)
+
+        def claimable(self, now: datetime.datetime, stale_before: datetime.datetime):
+            """Due rows no sweep holds: never claimed, or claimed before stale_before and not finished."""
+            return (
+                self.due(now)
+                .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale_before))
+                .filter(Q(retry_after__isnull=True) | Q(retry_after__lte=now))
+            )
+
+        def live(self):
+            """Rows that still count for their point: everything but cancelled ones."""
+            return self.filter(cancelled_at__isnull=True)
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=10, choices=Kind)
@@ -413,12 +441,18 @@ class Reminder(models.Model):
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
     due_at = models.DateTimeField()
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Which sweep holds the claim: the conditional update that claims rows writes it, and the
+    # sweep then reads back exactly the rows it won.
+    claim_token = models.CharField(max_length=32, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     skipped_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveIntegerField(default=0, help_text="How many times a sweep claimed it for sending.")
+    retry_after = models.DateTimeField(null=True, blank=True, help_text="After a failed send: not before this time.")
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReminderQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_at", "id"]
@@ -438,3 +472,16 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.offset_days:+d} d) for {self.claim} to {self.recipient}"
+
+    @property
+    def state(self) -> str:
+        """One word for the admin: where this row is in its life."""
+        if self.sent_at:
+            return "sent"
+        if self.skipped_at:
+            return "skipped"
+        if self.cancelled_at:
+            return "cancelled"
+        if self.retry_after:
+            return "retrying"
+        return "claimed" if self.claimed_at else "pending"
