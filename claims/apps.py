@@ -7,4 +7,5 @@ class ClaimsConfig(AppConfig):
 
     def ready(self):
         from claims import checks  # noqa: F401 - registers system checks
+        from claims import reminders  # noqa: F401 - registers the reminders' claim save hook
         from claims import public_cache  # noqa: F401 - registers cache invalidation on writes

@@ -169,9 +169,17 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 REMINDER_LEAD_DAYS = env_int_list("REMINDER_LEAD_DAYS", [30, 7], minimum=1)
 REMINDER_OVERDUE_EVERY_DAYS = env_int("REMINDER_OVERDUE_EVERY_DAYS", 7, minimum=1)
 REMINDER_SWEEP_SECONDS = env_int("REMINDER_SWEEP_SECONDS", 300, minimum=10)
-# Run by the single beat; the sweep is safe to run twice at once (see claims/reminders.py).
+# A reminder claimed by a sweep that has not sent it after this long is taken by a later
+# sweep (the first one died): longer than any sweep runs, short enough to resend promptly.
+REMINDER_CLAIM_TIMEOUT_SECONDS = env_int("REMINDER_CLAIM_TIMEOUT_SECONDS", 900, minimum=60)
+# Run by the single beat; the sweep is safe to run twice at once (see claims/reminders/sweep.py).
 CELERY_BEAT_SCHEDULE = {
-    "sweep-deadlines": {"task": "claims.tasks.sweep_deadlines", "schedule": REMINDER_SWEEP_SECONDS},
+    "sweep-deadlines": {
+        "task": "claims.tasks.sweep_deadlines",
+        "schedule": REMINDER_SWEEP_SECONDS,
+        # Sweeps queued while no worker ran are dropped, not run back to back: one catches up.
+        "options": {"expires": REMINDER_SWEEP_SECONDS},
+    },
 }
 
 # --- Email ------------------------------------------------------------------------------

@@ -1,0 +1,27 @@
+"""Asking a worker for a sweep now, without ever making a web request wait on Redis."""
+
+import logging
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_sweep() -> bool:
+    """Queue one sweep; return whether the broker took it.
+
+    Called through transaction.on_commit after a save that made a reminder due, and by a
+    sweep that left work for the next one. The outbox rows are already committed, so a
+    lost message loses nothing: the next beat sweep sends them. That is why a broker
+    failure is logged and swallowed here, and why publishing is not retried: with Redis
+    down, the broker timeouts in settings (REDIS_TIMEOUT) bound the wait to seconds.
+    """
+    from claims.tasks import sweep_deadlines
+
+    try:
+        # A request older than one beat interval is moot: beat's own sweep has run since.
+        sweep_deadlines.apply_async(retry=False, expires=settings.REMINDER_SWEEP_SECONDS)
+    except Exception as exc:  # kombu and redis raise many types for one outage; none may break the caller
+        logger.warning("Could not queue a reminder sweep (%s); the next scheduled sweep will send what is due.", exc)
+        return False
+    return True

@@ -1,0 +1,89 @@
+"""Reminder points: pure date arithmetic, no database.
+
+A claim with a deadline has "upcoming" points at each lead time before it
+(settings.REMINDER_LEAD_DAYS), a "due" point on the day itself, and "overdue" points
+every REMINDER_OVERDUE_EVERY_DAYS after it, for as long as it stays open. A point is
+an offset in days from deadline_end; it falls due at midnight of its day on the
+newsroom's calendar (settings.TIME_ZONE), so "days" never depend on the server's zone
+or on daylight-saving changes.
+
+The overdue series has no end, so rows are never created for all of it: a claim holds
+rows for the latest point that has already fallen due (if any) and for the points still
+ahead, up to the next overdue one. Each sweep that handles a due row extends the series.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class Point:
+    offset_days: int
+    day: datetime.date
+
+    @property
+    def due_at(self) -> datetime.datetime:
+        return start_of_day(self.day)
+
+
+def start_of_day(day: datetime.date) -> datetime.datetime:
+    """Midnight of `day` in the newsroom's zone, as an aware datetime.
+
+    Where a zone skips midnight (a few switch to summer time at 00:00), zoneinfo reads the
+    missing time with the offset in force before the switch: still an instant of that day.
+    """
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min), timezone.get_default_timezone())
+
+
+def lead_days() -> list[int]:
+    return sorted(set(settings.REMINDER_LEAD_DAYS), reverse=True)
+
+
+def overdue_every() -> int:
+    return settings.REMINDER_OVERDUE_EVERY_DAYS
+
+
+def fixed_offsets() -> list[int]:
+    """The points every deadline has once: each lead time before it, and the day itself."""
+    return [-days for days in lead_days()] + [0]
+
+
+def points_to_schedule(deadline: datetime.date, today: datetime.date) -> list[Point]:
+    """The points a claim should hold rows for on `today`: the latest one already due, and those ahead.
+
+    Older points that are already past are left out: when a claim is created (or its
+    deadline moved) today, nobody needs a reminder that was due before it existed. Rows
+    that were scheduled earlier and missed (an outage) are skipped by the sweep instead.
+    """
+    every = overdue_every()
+    elapsed = (today - deadline).days
+    offsets = set(fixed_offsets())
+    if elapsed >= every:
+        latest_overdue = elapsed // every * every
+        offsets |= {latest_overdue, latest_overdue + every}
+    else:
+        offsets.add(every)
+    past = [offset for offset in offsets if offset <= elapsed]
+    ahead = sorted(offset for offset in offsets if offset > elapsed)
+    chosen = ([max(past)] if past else []) + ahead
+    return [Point(offset, deadline + datetime.timedelta(days=offset)) for offset in chosen]
+
+
+def deadlines_with_a_point_on(day: datetime.date, earliest_deadline: datetime.date | None) -> list[datetime.date]:
+    """Every deadline_end that has a reminder point falling on `day`.
+
+    Used to find claims that hold no reminder rows (written around claims.services, or
+    before reminders existed) exactly when one of their points falls due, so that the
+    sweep's cost follows what is due, not the size of the claim table.
+    """
+    deadlines = [day - datetime.timedelta(days=offset) for offset in fixed_offsets()]
+    if earliest_deadline is not None:
+        every = overdue_every()
+        deadline = day - datetime.timedelta(days=every)
+        while deadline >= earliest_deadline:
+            deadlines.append(deadline)
+            deadline -= datetime.timedelta(days=every)
+    return deadlines

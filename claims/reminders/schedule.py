@@ -1,0 +1,166 @@
+"""Which reminder rows exist: created when a claim is saved, kept in step when it changes.
+
+``sync_claim`` runs inside every claim save (claims.services.claim_saved_hooks), so all
+write paths keep the outbox right:
+
+- a new open claim with a deadline gets its rows (points.points_to_schedule);
+- a moved deadline drops the unsent rows of the old date and schedules the new one;
+- closing a claim cancels its unsent rows; reopening it schedules them again;
+- a new assignee takes over the unsent rows (re-targeting), so nobody is reminded twice.
+
+Claims written around the services (bulk imports, data from before reminders existed)
+hold no rows; ``schedule_unscheduled_due_on`` finds them on the day one of their points
+falls due, and ``backfill`` schedules all of them at once.
+"""
+
+import datetime
+import logging
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Exists, Min, OuterRef
+from django.utils import timezone
+
+from claims.models import Claim, Reminder, Status
+from claims.reminders import points
+
+logger = logging.getLogger(__name__)
+
+EDITORS_GROUP = "Editors"
+BATCH = 1000
+
+
+class Recipients:
+    """Who is reminded about a claim: its assignee, or else every editor who can receive email.
+
+    An assignee who is inactive or has no email address cannot be reminded, so the claim
+    falls back to the editors as if it were unassigned: a reminder nobody receives is a
+    missed deadline. The editors are read once per instance (one sweep, one save).
+    """
+
+    def __init__(self):
+        self._editors = None
+
+    @staticmethod
+    def can_receive(user) -> bool:
+        return user is not None and user.is_active and bool(user.email)
+
+    def editors(self) -> list:
+        if self._editors is None:
+            self._editors = list(
+                get_user_model()
+                .objects.filter(is_active=True, groups__name=EDITORS_GROUP)
+                .exclude(email="")
+                .order_by("pk")
+                .distinct()
+            )
+        return self._editors
+
+    def for_claim(self, claim: Claim) -> list:
+        return [claim.assignee] if self.can_receive(claim.assignee) else self.editors()
+
+
+def schedule(claims: Iterable[Claim], *, today: datetime.date, recipients: Recipients | None = None) -> list[Reminder]:
+    """Create the rows each open, dated claim should hold today; rows that exist are left alone."""
+    recipients = recipients or Recipients()
+    rows = [
+        Reminder(
+            claim=claim,
+            kind=Reminder.Kind.for_offset(point.offset_days),
+            offset_days=point.offset_days,
+            deadline_end=claim.deadline_end,
+            recipient=recipient,
+            due_at=point.due_at,
+        )
+        for claim in claims
+        if claim.is_open and claim.deadline_end is not None
+        for point in points.points_to_schedule(claim.deadline_end, today)
+        for recipient in recipients.for_claim(claim)
+    ]
+    # The unique constraint claims_reminder_once_per_point makes this idempotent, and safe
+    # when two sweeps (or a sweep and a save) schedule the same claim at once.
+    Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=BATCH)
+    return rows
+
+
+def sync_claim(claim: Claim, previous: dict) -> None:
+    """claims.services hook: bring the claim's reminder rows in line with the save that just happened."""
+    now = timezone.now()
+    rows = claim.reminders.all()
+    was_open = Status(previous["status"]).is_open if previous else False
+    deadline_moved = bool(previous) and previous["deadline_end"] != claim.deadline_end
+    reopened = bool(previous) and not was_open and claim.is_open
+
+    if deadline_moved:
+        rows.pending().exclude(deadline_end=claim.deadline_end).delete()
+    if not claim.is_open or claim.deadline_end is None:
+        rows.pending().update(cancelled_at=now, last_error="Cancelled: the claim was closed.")
+        return
+    if reopened:
+        # Rows cancelled at closing would block their points through the unique
+        # constraint; drop them so the claim is scheduled afresh.
+        rows.filter(cancelled_at__isnull=False, sent_at__isnull=True, skipped_at__isnull=True).delete()
+
+    if not previous or deadline_moved or reopened:
+        created = schedule([claim], today=timezone.localdate(now))
+    elif previous["assignee_id"] != claim.assignee_id:
+        created = retarget(claim)
+    else:
+        return
+    if any(row.due_at <= now for row in created):
+        # Send it now rather than at the next beat; only once the save is committed, so
+        # the worker sees the rows, and never inside the request if Redis is down.
+        from claims.reminders.enqueue import enqueue_sweep
+
+        transaction.on_commit(enqueue_sweep)
+
+
+def retarget(claim: Claim) -> list[Reminder]:
+    """Hand the claim's unsent points to its new recipients; points already sent stay sent."""
+    pending = claim.reminders.pending().filter(deadline_end=claim.deadline_end)
+    points_left = set(pending.values_list("offset_days", "kind", "due_at"))
+    new_recipients = Recipients().for_claim(claim)
+    deadline = claim.deadline_end
+    pending.exclude(recipient__in=new_recipients).delete()
+    rows = [
+        Reminder(claim=claim, kind=kind, offset_days=offset, deadline_end=deadline, recipient=recipient, due_at=due_at)
+        for offset, kind, due_at in sorted(points_left)
+        for recipient in new_recipients
+    ]
+    Reminder.objects.bulk_create(rows, ignore_conflicts=True)
+    return rows
+
+
+def _unscheduled():
+    """Open claims with a deadline and no live row for it."""
+    live_rows = Reminder.objects.live().filter(claim=OuterRef("pk"), deadline_end=OuterRef("deadline_end"))
+    return Claim.objects.open().filter(deadline_end__isnull=False).exclude(Exists(live_rows)).select_related("assignee")
+
+
+def schedule_unscheduled_due_on(today: datetime.date, recipients: Recipients) -> int:
+    """Schedule claims without rows whose point falls on `today`; returns how many claims.
+
+    Looks only at deadlines that put a point on today (a short list of dates, each an
+    index lookup on claims_claim_open_deadline), so the cost is proportional to what is
+    due today, not to the number of claims. Such a claim joins the schedule at its next
+    point; `sweep_deadlines --backfill` schedules every one of them at once.
+    """
+    earliest = Claim.objects.open().aggregate(earliest=Min("deadline_end"))["earliest"]
+    deadlines = points.deadlines_with_a_point_on(today, earliest)
+    claims = list(_unscheduled().filter(deadline_end__in=deadlines))
+    schedule(claims, today=today, recipients=recipients)
+    return len(claims)
+
+
+def backfill(today: datetime.date) -> int:
+    """Schedule every open claim with a deadline that holds no rows for it (one pass, in batches)."""
+    recipients = Recipients()
+    done, last_pk = 0, 0
+    while True:
+        claims = list(_unscheduled().filter(pk__gt=last_pk).order_by("pk")[:BATCH])
+        if not claims:
+            return done
+        schedule(claims, today=today, recipients=recipients)
+        done += len(claims)
+        last_pk = claims[-1].pk

@@ -1,0 +1,227 @@
+"""The reminder sweep: claim due rows, then send one digest per recipient.
+
+Run by Celery beat every REMINDER_SWEEP_SECONDS (claims.tasks.sweep_deadlines), by
+`manage.py sweep_deadlines`, and on demand after a save makes a reminder due. Any
+number of sweeps may run at once; each step is safe against the others:
+
+1. Schedule claims that hold no rows yet, on the day one of their points falls due
+   (schedule.schedule_unscheduled_due_on).
+2. Reconcile the due rows with their claims: rows of closed claims, of a deadline that
+   moved, or of someone no longer responsible are cancelled; for the rest, the latest
+   due point and the next ones are scheduled (that is how the overdue series goes on).
+3. Claim: one conditional UPDATE sets claimed_at and a fresh token on rows that are due
+   and held by nobody (never claimed, or claimed longer than REMINDER_CLAIM_TIMEOUT_SECONDS
+   ago). PostgreSQL re-checks that condition on each row after waiting for a competing
+   UPDATE, so two sweeps never win the same row; the sweep then reads back the rows that
+   carry its token. Rows are chosen by state (due and not sent), not by a time window,
+   so the first sweep after any outage catches up.
+4. Deliver: of the due rows of one claim for one recipient, only the latest point is
+   sent; older ones are marked skipped. Each recipient gets one digest; success marks
+   its rows sent, failure releases them with the error, the attempt count and a backoff.
+
+Delivery is AT LEAST ONCE. The row is claimed (committed) before the email is handed to
+the SMTP server and marked sent only after the server accepted it. If the process dies
+between the claim and the hand-over (worker killed, machine lost), the claim expires and
+a later sweep sends the reminder: nothing is lost. If it dies in the short window after
+the server accepted the message but before the UPDATE that marks the row sent, the
+later sweep sends it again: the editor may, rarely, get that digest twice. We chose this
+over at-most-once (marking sent before sending, which would silently lose the reminder
+on such a crash) because a missed deadline costs the newsroom more than a duplicate
+email, and the duplicate window is one database round trip wide.
+"""
+
+import datetime
+import logging
+import uuid
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+from django.db.models import Case, F, Max, TextField, Value, When
+from django.utils import timezone
+
+from claims.models import Claim, Reminder
+from claims.reminders.digest import build_items, send_digest
+from claims.reminders.schedule import Recipients, schedule, schedule_unscheduled_due_on
+
+logger = logging.getLogger(__name__)
+
+# Rows claimed by one sweep. A backlog larger than this is sent by the following sweeps
+# (the task queues the next one at once), so one sweep stays well inside the claim timeout.
+SWEEP_BATCH = 2000
+# After a failed send: wait 5 minutes, then twice as long after each further failure, at most 6 hours.
+RETRY_FIRST = datetime.timedelta(minutes=5)
+RETRY_LONGEST = datetime.timedelta(hours=6)
+
+CANCEL_CLOSED = "Cancelled: the claim was closed."
+CANCEL_MOVED = "Cancelled: the claim's deadline moved."
+CANCEL_NOT_RESPONSIBLE = "Cancelled: the recipient is no longer reminded about this claim."
+CANCEL_UNREACHABLE = "Cancelled: the recipient is inactive or has no email address."
+EXPIRED_CLAIM = "An earlier sweep claimed it and did not finish (worker lost?); claimed again."
+
+
+@dataclass
+class SweepResult:
+    scheduled_claims: int = 0
+    claimed: int = 0
+    sent: int = 0
+    digests: int = 0
+    skipped: int = 0
+    cancelled: int = 0
+    failed: int = 0
+    more_due: bool = False
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def __str__(self):
+        return (
+            f"{self.digests} digest(s) sent with {self.sent} reminder(s); {self.skipped} skipped, "
+            f"{self.cancelled} cancelled, {self.failed} failed (will retry); "
+            f"{self.scheduled_claims} claim(s) newly scheduled" + ("; more due" if self.more_due else "")
+        )
+
+
+def sweep(now: datetime.datetime | None = None) -> SweepResult:
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    recipients = Recipients()
+    result = SweepResult()
+    result.scheduled_claims = schedule_unscheduled_due_on(today, recipients)
+    result.cancelled += reconcile_due(now, recipients)
+    token, claimed, result.more_due = claim_due(now)
+    result.claimed = len(claimed)
+    if claimed:
+        deliver(claimed, token, now, result)
+    return result
+
+
+def claim_timeout() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT_SECONDS)
+
+
+def _claimable(now: datetime.datetime):
+    return Reminder.objects.claimable(now, now - claim_timeout())
+
+
+def reconcile_due(now: datetime.datetime, recipients: Recipients) -> int:
+    """Cancel due rows that no longer apply and extend the schedule of the rest; returns cancellations."""
+    rows = list(
+        _claimable(now).order_by("due_at", "id").values("pk", "claim_id", "recipient_id", "deadline_end")[:SWEEP_BATCH]
+    )
+    if not rows:
+        return 0
+    claims = Claim.objects.select_related("assignee").in_bulk({row["claim_id"] for row in rows})
+    cancel = defaultdict(list)
+    current = {}
+    for row in rows:
+        claim = claims[row["claim_id"]]
+        if not claim.is_open:
+            cancel[CANCEL_CLOSED].append(row["pk"])
+        elif claim.deadline_end != row["deadline_end"]:
+            cancel[CANCEL_MOVED].append(row["pk"])
+        elif row["recipient_id"] not in {user.pk for user in recipients.for_claim(claim)}:
+            cancel[CANCEL_NOT_RESPONSIBLE].append(row["pk"])
+        else:
+            current[claim.pk] = claim
+    schedule(current.values(), today=timezone.localdate(now), recipients=recipients)
+    return sum(_cancel(pks, reason, now) for reason, pks in cancel.items())
+
+
+def _cancel(pks: list[int], reason: str, now: datetime.datetime, **only) -> int:
+    return Reminder.objects.filter(pk__in=pks, **only).pending().update(cancelled_at=now, last_error=reason)
+
+
+def claim_due(now: datetime.datetime) -> tuple[str, list[Reminder], bool]:
+    """Claim up to SWEEP_BATCH due rows with one conditional UPDATE; return (token, the rows won, more due?)."""
+    candidates = list(_claimable(now).order_by("due_at", "id").values_list("pk", flat=True)[:SWEEP_BATCH])
+    if not candidates:
+        return "", [], False
+    token = uuid.uuid4().hex
+    _claimable(now).filter(pk__in=candidates).update(
+        claimed_at=now,
+        claim_token=token,
+        attempts=F("attempts") + 1,
+        retry_after=None,
+        # A failed send releases its claim, so a row still marked claimed was held by a sweep that died.
+        last_error=Case(
+            When(claimed_at__isnull=False, then=Value(EXPIRED_CLAIM)),
+            default=F("last_error"),
+            output_field=TextField(),
+        ),
+    )
+    won = list(
+        Reminder.objects.filter(pk__in=candidates, claim_token=token)
+        .pending()
+        .select_related("claim__claimant", "recipient")
+        .order_by("recipient_id", "claim_id", "offset_days")
+    )
+    return token, won, len(candidates) == SWEEP_BATCH
+
+
+def _latest_due_offsets(rows: list[Reminder], now: datetime.datetime) -> dict[tuple, int]:
+    """For each (claim, recipient, deadline) among rows: the latest point already due, whoever holds it."""
+    latest = (
+        Reminder.objects.live()
+        .filter(claim_id__in={row.claim_id for row in rows}, due_at__lte=now)
+        .values("claim_id", "recipient_id", "deadline_end")
+        .annotate(latest=Max("offset_days"))
+    )
+    return {(entry["claim_id"], entry["recipient_id"], entry["deadline_end"]): entry["latest"] for entry in latest}
+
+
+def deliver(rows: list[Reminder], token: str, now: datetime.datetime, result: SweepResult) -> None:
+    latest = _latest_due_offsets(rows, now)
+    cancel = defaultdict(list)
+    skipped = []
+    digests = defaultdict(list)
+    for row in rows:
+        claim = row.claim
+        # The claim may have changed since reconcile_due looked at it; its save hook
+        # cancelled unsent rows, and rows this sweep holds are checked again here.
+        if not claim.is_open:
+            cancel[CANCEL_CLOSED].append(row.pk)
+        elif claim.deadline_end != row.deadline_end:
+            cancel[CANCEL_MOVED].append(row.pk)
+        elif not Recipients.can_receive(row.recipient):
+            cancel[CANCEL_UNREACHABLE].append(row.pk)
+        elif row.offset_days < latest.get((row.claim_id, row.recipient_id, row.deadline_end), row.offset_days):
+            skipped.append(row.pk)
+        else:
+            digests[row.recipient].append(row)
+
+    for reason, pks in cancel.items():
+        result.cancelled += _cancel(pks, reason, now, claim_token=token)
+    if skipped:
+        result.skipped += Reminder.objects.filter(pk__in=skipped, claim_token=token).update(skipped_at=now)
+
+    today = timezone.localdate(now)
+    for recipient, recipient_rows in digests.items():
+        pks = [row.pk for row in recipient_rows]
+        try:
+            send_digest(recipient, build_items([row.claim for row in recipient_rows], today), today)
+        except Exception as exc:  # SMTP, DNS, TLS, timeouts: all recorded on the rows and retried
+            _record_failure(recipient, recipient_rows, token, now, exc)
+            result.failed += len(pks)
+            continue
+        Reminder.objects.filter(pk__in=pks, claim_token=token).update(sent_at=timezone.now())
+        result.digests += 1
+        result.sent += len(pks)
+
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    return min(RETRY_LONGEST, RETRY_FIRST * 2 ** max(attempts - 1, 0))
+
+
+def _record_failure(recipient, rows: list[Reminder], token: str, now: datetime.datetime, exc: Exception) -> None:
+    attempts = max(row.attempts for row in rows)
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    retry_after = now + retry_delay(attempts)
+    logger.warning(
+        "Reminder digest to %s failed (attempt %d, %d reminder(s)); retrying after %s: %s",
+        recipient.email, attempts, len(rows), retry_after.isoformat(), error,
+    )  # fmt: skip
+    # Releasing the claim with a retry time: the next sweep after it takes the rows again.
+    Reminder.objects.filter(pk__in=[row.pk for row in rows], claim_token=token).update(
+        claimed_at=None, claim_token="", retry_after=retry_after, last_error=error
+    )
