@@ -14,12 +14,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connections, models
 from django.http import StreamingHttpResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims import services
 from claims.models import Appearance, Claim, Claimant, Source, Status, Update, newsroom_today
+from claims.reminders.desk import ReminderInline, due_soon_view
 
 # A URL typed without a scheme is taken as https (Django 6's default).
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
@@ -229,7 +231,7 @@ class ClaimAdmin(TrackedAdmin):
     list_filter = ["status", DeadlineWindowFilter, AssigneeFilter, PublishedFilter, "claimant"]
     search_fields = ["statement", "quote", "claimant__name", "source__title"]
     autocomplete_fields = ["claimant", "source"]
-    inlines = [UpdateInline, AppearanceInline]
+    inlines = [UpdateInline, AppearanceInline, ReminderInline]
     actions = ["assign_to_me", "publish_selected", "unpublish_selected", "export_csv"]
     readonly_fields = ["resolved_on", "created_at", "updated_at"]
     history_list_display = ["status"]  # see ClaimAdmin.status
@@ -243,6 +245,10 @@ class ClaimAdmin(TrackedAdmin):
         ("Status", {"fields": ["status", "resolved_on", "verdict", "change_reason"]}),
         ("Desk", {"fields": ["notes", "assignee", "published_at", ("created_at", "updated_at")]}),
     ]
+
+    def get_urls(self):
+        due_soon = self.admin_site.admin_view(due_soon_view(self))
+        return [path("due-soon/", due_soon, name="claims_claim_due_soon"), *super().get_urls()]
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
