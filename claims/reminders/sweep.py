@@ -115,7 +115,9 @@ def reconcile_due(now: datetime.datetime, recipients: Recipients) -> int:
     cancel = defaultdict(list)
     current = {}
     for row in rows:
-        claim = claims[row["claim_id"]]
+        claim = claims.get(row["claim_id"])
+        if claim is None:
+            continue  # deleted since: its rows went with it
         if not claim.is_open:
             cancel[CANCEL_CLOSED].append(row["pk"])
         elif claim.deadline_end != row["deadline_end"]:
