@@ -42,6 +42,7 @@ lint: install-test
 	$(BIN)/ruff format --check .
 
 bench: install-test
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m bench $(if $(CLAIMS),--claims $(CLAIMS),)
 
 clean:

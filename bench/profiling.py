@@ -1,0 +1,109 @@
+"""Profiles of the endpoints that miss a target: where one uncached request spends its time.
+
+Each path is requested in-process with Django's test client (page cache off, as in the
+uncached benchmark), once to warm up and once measured: total time, the SQL queries
+(count, time, the slowest with their text) and the heaviest functions under cProfile.
+
+    python -m bench.profiling PATH [PATH ...]     (BENCH_COOKIE: the admin session cookie)
+"""
+
+import cProfile
+import io
+import json
+import os
+import pstats
+import re
+import sys
+import time
+
+from bench import config
+from bench.database import run_step
+
+SLOWEST_QUERIES = 4
+FUNCTIONS = 18
+
+
+def collect(results, cookie: str, database_url: str, *, log) -> dict[str, str]:
+    """Profile each distinct path among `results` (bench.web.Result); returns {title: text}."""
+    paths = list(dict.fromkeys(r.path for r in results))
+    env = config.child_env(
+        database_url, PUBLIC_CACHE_SECONDS="0", ALLOWED_HOSTS="127.0.0.1,localhost,testserver", BENCH_COOKIE=cookie
+    )
+    try:
+        out = run_step("profiling", paths, env=env, timeout=120 + 60 * len(paths), log=log, capture=True)
+    except RuntimeError as exc:
+        log(f"  profiling failed: {exc}")
+        return {}
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def profile_path(client, path: str) -> str:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(path)  # warm: imports, templates, connection, the shared aggregates
+    profiler = cProfile.Profile()
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        profiler.enable()
+        response = client.get(path)
+        profiler.disable()
+        total = (time.perf_counter() - started) * 1000
+    sql_ms = sum(float(q["time"]) for q in queries.captured_queries) * 1000
+    lines = [
+        f"GET {path} -> {response.status_code}: {total:.1f} ms in all (under cProfile), "
+        f"{len(queries.captured_queries)} SQL queries taking {sql_ms:.1f} ms",
+        "",
+        "Slowest queries:",
+    ]
+    for query in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:SLOWEST_QUERIES]:
+        lines.append(f"  {float(query['time']) * 1000:7.1f} ms  {_short(query['sql'])}")
+    return "\n".join(lines + ["", hot_spots(profiler)])
+
+
+def hot_spots(profiler) -> str:
+    """The project's own functions by cumulative time, then every function by its own time."""
+    own, everything = io.StringIO(), io.StringIO()
+    pstats.Stats(profiler, stream=own).sort_stats("cumulative").print_stats(r"/claims/", FUNCTIONS)
+    pstats.Stats(profiler, stream=everything).sort_stats("tottime").print_stats(FUNCTIONS)
+    return "\n".join(
+        [
+            "The project's functions (cumulative time):",
+            _trim_paths(own.getvalue()),
+            "",
+            "Where the time is spent (own time):",
+            _trim_paths(everything.getvalue()),
+        ]
+    )
+
+
+def _short(sql: str, limit: int = 400) -> str:
+    sql = re.sub(r"\s+", " ", sql)
+    return sql if len(sql) <= limit else sql[: limit - 1] + "…"
+
+
+def _trim_paths(text: str) -> str:
+    text = text[text.find("   ncalls") :] if "   ncalls" in text else text
+    return re.sub(r"\S*/(site-packages|work/main)/", "", text).rstrip()
+
+
+def main(paths: list[str]) -> None:
+    config.setup_django()
+    from django.test import Client
+
+    client = Client()
+    cookie_name, _, cookie_value = os.environ.get("BENCH_COOKIE", "").partition("=")
+    profiles = {}
+    for path in paths:
+        client.cookies.clear()
+        if path.startswith("/admin/") and cookie_value:
+            client.cookies[cookie_name] = cookie_value
+        try:
+            profiles[path] = profile_path(client, path)
+        except Exception as exc:  # the profile of one page must not cost the others theirs
+            profiles[path] = f"GET {path} raised {type(exc).__name__}: {exc}"
+    print(json.dumps(profiles))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
