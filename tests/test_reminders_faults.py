@@ -32,6 +32,7 @@ from tests.test_reminders_support import (  # noqa: F401 - fixtures
     private_redis,
     process_env,
     reminded_claim_ids,
+    restore_migrated_data,
     smtp,
     smtp_server,
     wait_until,
@@ -39,7 +40,11 @@ from tests.test_reminders_support import (  # noqa: F401 - fixtures
 
 # serialized_rollback: each test starts from the migrated data (the Editors group and its permissions),
 # which the flush after a transactional test would otherwise leave out.
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("restore_migrated_data"),
+]
 
 
 @pytest.fixture(autouse=True)
