@@ -220,3 +220,11 @@ def test_staff_without_the_add_claim_permission_are_refused(client, django_user_
     client.force_login(viewer)
     assert client.get(START).status_code == 403
     assert client.post(CONFIRM, {}).status_code == 403
+
+
+def test_the_saved_page_costs_the_same_however_many_claims(editor_client, django_assert_num_queries):
+    done = keep_all(editor_client, paste(editor_client)).url
+    # Session, user, permissions (2), source, its claims with claimants, its appearances.
+    with django_assert_num_queries(7):
+        page = editor_client.get(done).content.decode()
+    assert page.count("draft</td>") == 5

@@ -67,7 +67,7 @@ def test_standard_input_is_read_with_dash():
 def test_bad_input_exits_non_zero_with_a_clear_message(stdin, message):
     result = run("-", "--format", "json", stdin=stdin)
     assert result.returncode != 0
-    assert message in result.stderr.decode() and result.stdout == b""
+    assert message in result.stderr.decode() and result.stdout == b"", result.stderr.decode()
 
 
 def test_a_missing_file_or_a_bad_date_is_a_clear_error(tmp_path):

@@ -92,11 +92,10 @@ def confirm(request):
             _require(request, ADD_APPEARANCE)
         if kept:
             result = keep_candidates(carry.cleaned_data, kept, by=request.user)
-            messages.success(
-                request,
-                f"Kept {len(result.claims)} draft claim(s) and {len(result.appearances)} further appearance(s) "
-                f"from “{result.source.title}”.",
-            )
+            kept_text = f"Kept {len(result.claims)} draft claim(s)"
+            if result.appearances:
+                kept_text += f" and {len(result.appearances)} further appearance(s) of existing claims"
+            messages.success(request, f"{kept_text} from “{result.source.title}”.")
             return redirect("intake:done", source_id=result.source.pk)
         messages.error(request, "Tick at least one candidate to keep (nothing was saved).")
     return _render_review(request, carry, formset, found=formset.total_form_count(), status=400)

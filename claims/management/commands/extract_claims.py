@@ -24,6 +24,8 @@ class Command(BaseCommand):
         "Read an article (a UTF-8 text file, or - for standard input) and print its forward-looking claims "
         "with claimant, deadline and target. Reads only; saves nothing."
     )
+    # Text in, text out: no database, no Redis, so none of the start-up checks apply.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="a UTF-8 text file, or - to read standard input")
