@@ -1,8 +1,9 @@
 """Profiles of the endpoints that miss a target: where one uncached request spends its time.
 
 Each path is requested in-process with Django's test client (page cache off, as in the
-uncached benchmark), once to warm up and once measured: total time, the SQL queries
-(count, time, the slowest with their text) and the heaviest functions under cProfile.
+uncached benchmark): once cold, right after the cache was emptied (its SQL: what the
+first reader after a change pays), then warm under cProfile (the SQL and the heaviest
+functions: what every uncached request pays).
 
     python -m bench.profiling PATH [PATH ...]     (BENCH_COOKIE: the admin session cookie)
 """
@@ -38,6 +39,33 @@ def collect(results, cookie: str, database_url: str, *, log) -> dict[str, str]:
 
 
 def profile_path(client, path: str) -> str:
+    return "\n".join([_cold(client, path), "", _warm(client, path)])
+
+
+def _cold(client, path: str) -> str:
+    """Right after the cache was emptied: what the first reader after a change pays (SQL only)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from claims import public_cache
+
+    public_cache.clear()
+    public_cache.invalidate()
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        client.get(path)
+        total = (time.perf_counter() - started) * 1000
+    sql_ms = sum(float(q["time"]) for q in queries.captured_queries) * 1000
+    lines = [
+        f"Cold (cache emptied first): {total:.1f} ms, {len(queries.captured_queries)} SQL queries taking "
+        f"{sql_ms:.1f} ms. Slowest:"
+    ]
+    for query in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:SLOWEST_QUERIES]:
+        lines.append(f"  {float(query['time']) * 1000:7.1f} ms  {_short(query['sql'])}")
+    return "\n".join(lines)
+
+
+def _warm(client, path: str) -> str:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -51,10 +79,8 @@ def profile_path(client, path: str) -> str:
         total = (time.perf_counter() - started) * 1000
     sql_ms = sum(float(q["time"]) for q in queries.captured_queries) * 1000
     lines = [
-        f"GET {path} -> {response.status_code}: {total:.1f} ms in all (under cProfile), "
-        f"{len(queries.captured_queries)} SQL queries taking {sql_ms:.1f} ms",
-        "",
-        "Slowest queries:",
+        f"Warm (page cache off, as measured): GET {path} -> {response.status_code}: {total:.1f} ms under "
+        f"cProfile, {len(queries.captured_queries)} SQL queries taking {sql_ms:.1f} ms. Slowest:",
     ]
     for query in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:SLOWEST_QUERIES]:
         lines.append(f"  {float(query['time']) * 1000:7.1f} ms  {_short(query['sql'])}")

@@ -34,6 +34,7 @@ WRK = shutil.which("wrk") or "/usr/bin/wrk"
 LUA = Path(__file__).with_name("wrk_report.lua")
 CEILING_PATH = "/healthz"
 COLD_SAMPLES = 3
+FEW_REQUESTS = 20
 
 
 @dataclass
@@ -138,6 +139,9 @@ def drive(url: str, *, seconds: float, connections: int, cookie: str | None = No
         command[1:1] = ["-H", f"Cookie: {cookie}"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30, check=True)
     summary = json.loads(done.stdout.strip().splitlines()[-1])
+    if not summary["requests"]:
+        # Nothing answered within the run: its latency is at least the run's length.
+        summary["p50_us"] = summary["p99_us"] = int(seconds * 1e6)
     return Load(
         rps=summary["requests"] / (summary["duration_us"] / 1e6),
         p50_ms=summary["p50_us"] / 1000,
@@ -223,8 +227,12 @@ def _measure(server: Server, endpoint: dict, mode: str, plan: Plan, *, cookie=No
         loads.append(drive(url, seconds=plan.seconds, connections=plan.connections, cookie=cookie))
     result.ceiling, result.load = combine(ceilings), combine(loads)
     result.extra["bytes"] = size
+    notes = []
     if result.load.bad_responses:
-        result.note = f"{result.load.bad_responses} failed or non-2xx responses"
+        notes.append(f"{result.load.bad_responses} failed, timed out or non-2xx responses")
+    if result.load.requests < FEW_REQUESTS:
+        notes.append(f"only {result.load.requests} requests completed: latency percentiles are rough")
+    result.note = "; ".join(notes)
     cold = f", cold {result.cold_ms:.0f} ms" if result.cold_ms is not None else ""
     log(
         f"  {mode:9} {endpoint['name']}: {result.load.rps:.0f} rps, p50 {result.load.p50_ms:.1f} ms, "
