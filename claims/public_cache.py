@@ -6,9 +6,10 @@ public last changed. A cached entry remembers the generation it was rendered at 
 is used only while that is still the current one; any write to a claim, update,
 appearance, claimant or source moves the generation on (see ``_on_change``).
 
-A page hit costs one Redis round trip: the generation and the page are fetched
-together with MGET, and the stored bytes are sent as they are. Entries are also keyed
-by the newsroom's date, because "days left" and "overdue" change at midnight.
+A page hit costs at most one Redis round trip: the generation and the page are fetched
+together with MGET, and the stored bytes are sent as they are; the hottest pages are
+also kept in the process for a second (see LocalPages). Entries are keyed by the
+newsroom's date too, because "days left" and "overdue" change at midnight.
 
 Only readers without a session cookie are served from the cache: that decides
 "anonymous" without loading the session. Editors browsing the public site get fresh
@@ -17,7 +18,9 @@ pages (with an ETag all the same).
 
 import datetime
 import hashlib
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
 
@@ -65,6 +68,7 @@ def invalidate() -> None:
 
     Call after writes that send no model signals (bulk loads); service writes do it by themselves.
     """
+    local_pages.forget()
     cache.set(GENERATION_KEY, _new_stamp(), timeout=None)
 
 
@@ -128,6 +132,66 @@ def _from_entry(request, entry):
     return _finish(request, response, etag=etag, last_modified=last_modified)
 
 
+class LocalPages:
+    """A small copy of hot pages in this process, used without asking Redis for a short while.
+
+    A hit through Redis costs a round trip and the transfer of the page; for the most
+    requested pages this process keeps the entries it served, and trusts its last look at
+    the generation for ``PUBLIC_CACHE_LOCAL_SECONDS`` (default 1 s). A write in this
+    process forgets them at once; a write in another process is seen here within that time.
+    """
+
+    def __init__(self, max_entries: int = 512, max_bytes: int = 32 * 1024 * 1024):
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self._lock = threading.Lock()
+        self.forget()
+
+    def forget(self) -> None:
+        with self._lock:
+            self._entries: OrderedDict[str, tuple] = OrderedDict()
+            self._bytes = 0
+            self._generation, self._checked_at = None, 0.0
+
+    def generation(self) -> str | None:
+        """The generation seen lately enough to be trusted, or None (ask Redis)."""
+        seconds = getattr(settings, "PUBLIC_CACHE_LOCAL_SECONDS", 1.0)
+        if self._generation is not None and time.monotonic() - self._checked_at < seconds:
+            return self._generation
+        return None
+
+    def saw_generation(self, generation: str | None) -> None:
+        with self._lock:
+            if generation != self._generation:
+                self._entries.clear()
+                self._bytes = 0
+            self._generation, self._checked_at = generation, time.monotonic()
+
+    def get(self, key: str, generation: str):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[0] != generation:
+                return None
+            self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: tuple) -> None:
+        size = len(entry[-1])
+        if size > self.max_bytes // 8:
+            return  # a very large page (a big sitemap) would push out many small ones
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old[-1])
+            self._entries[key] = entry
+            self._bytes += size
+            while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
+                _key, dropped = self._entries.popitem(last=False)
+                self._bytes -= len(dropped[-1])
+
+
+local_pages = LocalPages()
+
+
 def cache_public(view: Callable) -> Callable:
     """Serve a public view from the cache for anonymous GET and HEAD; add ETag/Last-Modified always."""
 
@@ -141,10 +205,18 @@ def cache_public(view: Callable) -> Callable:
             return _finish(request, response, etag=_etag(response.content), last_modified=int(time.time()))
 
         key = _page_key(request)
+        generation = local_pages.generation()
+        if generation is not None:
+            entry = local_pages.get(key, generation)
+            if entry is not None:
+                return _from_entry(request, entry)
+
         found = cache.get_many([GENERATION_KEY, key])
         generation = found.get(GENERATION_KEY) or current_generation()
+        local_pages.saw_generation(generation)
         entry = found.get(key)
         if entry is not None and entry[0] == generation:
+            local_pages.put(key, entry)
             return _from_entry(request, entry)
 
         request.public_generation = generation
@@ -156,6 +228,7 @@ def cache_public(view: Callable) -> Callable:
         if generation is not None and not getattr(request, "public_cache_stale_data", False):
             entry = (generation, response.status_code, response["Content-Type"], etag, last_modified, body)
             cache.set(key, entry, timeout=page_seconds())
+            local_pages.put(key, entry)
         return _finish(request, response, etag=etag, last_modified=last_modified)
 
     return wrapper
@@ -171,6 +244,29 @@ def _render(response):
 # --- computed data ------------------------------------------------------------------
 
 
+def _data_key(name: str) -> str:
+    return f"{DATA_PREFIX}v{DATA_VERSION}:{newsroom_today().isoformat()}:{name}"
+
+
+def _request_generation(request) -> str | None:
+    """The generation, read from Redis once per request."""
+    generation = getattr(request, "public_generation", None)
+    if generation is None:
+        generation = current_generation()
+        if request is not None:
+            request.public_generation = generation
+    return generation
+
+
+def peek(name: str, *, request=None):
+    """What remember() holds for ``name`` if it is current, else None; never computes."""
+    generation = _request_generation(request)
+    entry = cache.get(_data_key(name))
+    if entry is not None and generation is not None and entry[0] == generation:
+        return entry[1]
+    return None
+
+
 def remember(name: str, compute: Callable, *, request=None, timeout: int | None = None):
     """Return compute(), cached until the next public change (and the newsroom's midnight).
 
@@ -179,8 +275,8 @@ def remember(name: str, compute: Callable, *, request=None, timeout: int | None 
     keep using the previous value (the page built from it is then not cached), so a
     burst of readers right after an edit does not run the same heavy query many times.
     """
-    generation = getattr(request, "public_generation", None) or current_generation()
-    key = f"{DATA_PREFIX}v{DATA_VERSION}:{newsroom_today().isoformat()}:{name}"
+    generation = _request_generation(request)
+    key = _data_key(name)
     entry = cache.get(key)
     if entry is not None and generation is not None and entry[0] == generation:
         return entry[1]
@@ -201,6 +297,7 @@ def remember(name: str, compute: Callable, *, request=None, timeout: int | None 
 
 def clear() -> int:
     """Delete every public cache entry (this project's key prefix only); returns how many."""
+    local_pages.forget()
     client = cache._cache.get_client(write=True)
     pattern = cache.make_key("public:*")
     deleted = 0

@@ -44,7 +44,8 @@ def disable_logging(name):
 
 
 @pytest.mark.parametrize("url", URLS)
-def test_a_second_anonymous_request_is_served_from_redis_without_queries(anonymous, demo, url):
+def test_a_second_anonymous_request_is_served_from_redis_without_queries(anonymous, demo, settings, url):
+    settings.PUBLIC_CACHE_LOCAL_SECONDS = 0  # every hit through Redis
     first, first_queries = get(anonymous, url)
     second, second_queries = get(anonymous, url)
     assert first.status_code == second.status_code == 200
@@ -52,6 +53,28 @@ def test_a_second_anonymous_request_is_served_from_redis_without_queries(anonymo
     assert second.content == first.content
     assert second["ETag"] == first["ETag"] and second["Content-Type"] == first["Content-Type"]
     assert second["Last-Modified"] == first["Last-Modified"]
+
+
+def test_hot_pages_are_kept_in_the_process_for_a_moment(anonymous, demo, settings):
+    url = "/claims/alpine-united-states/"
+    first = anonymous.get(url)
+    cache.set(public_cache.GENERATION_KEY, "another-process-wrote")  # a write elsewhere, seen by Redis only
+    settings.PUBLIC_CACHE_LOCAL_SECONDS = 60
+    kept, queries = get(anonymous, url)
+    assert queries == 0 and kept.content == first.content
+    settings.PUBLIC_CACHE_LOCAL_SECONDS = 0  # the moment is over: Redis says the page is stale
+    _, queries = get(anonymous, url)
+    assert queries > 0
+
+
+def test_a_write_in_this_process_is_seen_at_once_despite_the_local_copy(anonymous, demo, chiara, settings):
+    settings.PUBLIC_CACHE_LOCAL_SECONDS = 60
+    url = "/claims/alpine-united-states/"
+    anonymous.get(url)
+    claim = Claim.objects.get(slug="alpine-united-states")
+    claim.verdict = "On sale in Texas."
+    services.save_claim(claim, by=chiara, reason="Verdict")
+    assert "On sale in Texas." in anonymous.get(url).content.decode()
 
 
 def test_entries_live_under_the_configured_key_prefix(anonymous, demo):

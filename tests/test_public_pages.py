@@ -111,7 +111,10 @@ def test_claim_list_filters_by_status_claimant_year_and_overdue(anonymous, demo)
 
 
 def test_claim_list_says_how_many_match_when_known(anonymous, demo):
-    assert "Showing 1–9 of 9 claims." in text(anonymous.get("/claims/"))
+    # Counting is left to the track record: without it at hand, the list does not count.
+    assert "Showing 1–9 claims." in text(anonymous.get("/claims/"))
+    anonymous.get("/")
+    assert "Showing 1–9 of 9 claims." in text(anonymous.get("/claims/?sort=newest"))
     assert "Showing 1–1 of 1 claim." in text(anonymous.get("/claims/?status=missed"))
     assert "Showing 1–2 claims." in text(anonymous.get("/claims/?claimant=ampere"))
 

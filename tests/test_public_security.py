@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 import pytest
 
 from claims import services
-from claims.models import Status
+from claims.models import Precision, Status
 
 pytest_plugins = ["tests.test_public_support"]
 pytestmark = [pytest.mark.usefixtures("public_cache"), pytest.mark.django_db]
@@ -32,6 +32,11 @@ def hostile_claim(make_claim, system, chiara):
         target_value=10,
         target_unit="<b>",
     )
+    undated = make_claim(
+        statement=f"hostile undated {HOSTILE}", claimant=claimant, source=source, deadline_text=HOSTILE,
+        deadline_start=None, deadline_end=None, deadline_precision=Precision.VAGUE,
+    )  # fmt: skip
+    services.publish(undated, by=chiara)
     services.add_update(claim, summary=HOSTILE, url="https://news.example/u", by=chiara)
     services.change_status(claim, Status.MISSED, by=chiara, reason="test")
     services.publish(claim, by=chiara)

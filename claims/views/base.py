@@ -18,6 +18,18 @@ def public_claims():
     return Claim.objects.published().select_related("claimant", "source").defer("notes", "assignee", "source__body")
 
 
+# What a list row shows (claims.templatetags.public.claim_item): nothing else is read.
+LISTED_FIELDS = (
+    "slug", "statement", "status", "deadline_text", "deadline_end", "deadline_precision", "resolved_on",
+    "claimant__slug", "claimant__name",
+)  # fmt: skip
+
+
+def listed_claims():
+    """Published claims with only the columns a list shows: less to read, less to build per row."""
+    return Claim.objects.published().select_related("claimant").only(*LISTED_FIELDS)
+
+
 class BadPage(ValueError):
     """The ``page`` parameter is not a page number we serve; the message says why."""
 

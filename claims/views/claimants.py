@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404, render
 
 from claims import track_record
 from claims.models import Claim, Claimant
-from claims.views.base import BadPage, page_of, public_claims
+from claims.views.base import BadPage, listed_claims, page_of
 from claims.views.data import claimant_record
 
 PER_PAGE = 25
@@ -20,7 +20,7 @@ def claimant_detail(request, slug):
         "errors": [],
         **track_record.chart_context(record, f"Status of {claimant.name}’s claims over time"),
     }
-    claims = public_claims().filter(claimant=claimant).order_by(F("deadline_end").asc(nulls_last=True), "id")
+    claims = listed_claims().filter(claimant=claimant).order_by(F("deadline_end").asc(nulls_last=True), "id")
     try:
         context["page"] = page_of(claims, request.GET.get("page"), PER_PAGE)
     except BadPage as error:

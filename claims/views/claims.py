@@ -1,17 +1,28 @@
 from django.shortcuts import get_object_or_404, render
 
-from claims.api.filters import ClaimFilter
+from claims.api.filters import SORTS, STATUS_GROUPS, ClaimFilter
+from claims.models import Status
 from claims.views import claim_review, timeline
-from claims.views.base import BadPage, page_of, public_claims
-from claims.views.data import filter_choices, site_record
+from claims.views.base import BadPage, listed_claims, page_of, public_claims
+from claims.views.data import cached_site_record, deadline_years, filter_choices
 
 PER_PAGE = 25
+STATUS_CHOICES = STATUS_GROUPS + list(Status.choices)
+SORT_CHOICES = [(key, label) for key, (label, _) in SORTS.items()]
 
 
 def claim_list(request):
     """All published claims, filtered, searched, sorted and paged (no COUNT(*) per page)."""
-    filters = ClaimFilter(request.GET, queryset=public_claims())
+    filters = ClaimFilter(request.GET, queryset=listed_claims())
     context = {"filters": filters, "choices": filter_choices(request), "page": None, "errors": [], "nav": "claims"}
+    context.update(
+        status_choices=STATUS_CHOICES,
+        sort_choices=SORT_CHOICES,
+        years=[
+            (year, year)
+            for year in deadline_years(filters.form.cleaned_data.get("year") if filters.is_valid() else None)
+        ],
+    )
     if not filters.is_valid():
         context["errors"] = [
             f"{filters.form.fields[name].label}: {' '.join(msgs)}" for name, msgs in filters.errors.items()
@@ -22,9 +33,9 @@ def claim_list(request):
     except BadPage as error:
         context["errors"] = [str(error)]
         return render(request, "public/claim_list.html", context, status=400)
-    if filters.only_status_filtered():
-        # The size of "all claims" or "one status" is known from the cached counts.
-        record = site_record(request)
+    record = cached_site_record(request)
+    if record is not None and filters.only_status_filtered():
+        # The size of "all claims" or "one status" is known from the counts, when they are at hand.
         status = filters.form.cleaned_data.get("status")
         context["total"] = {"": record.total, "open": record.open, "closed": record.resolved}.get(
             status or "", record.counts.get(status, 0)

@@ -2,24 +2,36 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, Max, Min, OuterRef
+from django.db.models import Exists, F, OuterRef
 
 from claims import public_cache, track_record
-from claims.models import Claim, Claimant
+from claims.models import Claim, Claimant, newsroom_today
+from claims.views.base import listed_claims
 
 # Above this many claimants the list page offers a text box instead of a drop-down.
 MAX_CLAIMANT_CHOICES = 300
+
+
+# The deadline years offered in the list's drop-down, around this year (any year can be typed in the URL).
+YEARS_BACK, YEARS_AHEAD = 6, 10
 
 
 @dataclass
 class FilterChoices:
     claimants: list[tuple[str, str]]  # (slug, name); empty when there are too many to list
     too_many_claimants: bool
-    years: list[int]
+
+
+SITE_RECORD = "track-record:all"
 
 
 def site_record(request) -> track_record.TrackRecord:
-    return public_cache.remember("track-record:all", track_record.compute, request=request)
+    return public_cache.remember(SITE_RECORD, track_record.compute, request=request)
+
+
+def cached_site_record(request) -> track_record.TrackRecord | None:
+    """The site's record if it is at hand; None rather than running its aggregate queries."""
+    return public_cache.peek(SITE_RECORD, request=request)
 
 
 def claimant_record(request, claimant: Claimant) -> track_record.TrackRecord:
@@ -33,11 +45,35 @@ def claimant_record(request, claimant: Claimant) -> track_record.TrackRecord:
 def _compute_filter_choices() -> FilterChoices:
     with_claims = Claimant.objects.filter(Exists(Claim.objects.published().filter(claimant=OuterRef("pk"))))
     claimants = list(with_claims.order_by("name").values_list("slug", "name")[: MAX_CLAIMANT_CHOICES + 1])
-    span = Claim.objects.published().aggregate(first=Min("deadline_end"), last=Max("deadline_end"))
-    years = list(range(span["first"].year, span["last"].year + 1)) if span["first"] else []
     too_many = len(claimants) > MAX_CLAIMANT_CHOICES
-    return FilterChoices(claimants=[] if too_many else claimants, too_many_claimants=too_many, years=years)
+    return FilterChoices(claimants=[] if too_many else claimants, too_many_claimants=too_many)
 
 
 def filter_choices(request) -> FilterChoices:
     return public_cache.remember("filter-choices", _compute_filter_choices, request=request)
+
+
+def deadline_years(selected: int | None = None) -> list[int]:
+    """Years for the drop-down: a window around this year, plus a year asked for outside it.
+
+    A fixed window costs no query; the range of all deadlines would need a scan of the register.
+    """
+    this_year = newsroom_today().year
+    years = set(range(this_year - YEARS_BACK, this_year + YEARS_AHEAD + 1))
+    if selected:
+        years.add(selected)
+    return sorted(years)
+
+
+def recently_resolved(request, length: int) -> list[Claim]:
+    """Published claims with the latest outcomes, kept until the next change.
+
+    Sorting every closed claim by resolved_on has no index to walk (see docs/public.md), so
+    the short list is computed once per change of the register rather than per request.
+    """
+
+    def compute():
+        closed = listed_claims().closed().order_by(F("resolved_on").desc(nulls_last=True), "-id")
+        return list(closed[:length])
+
+    return public_cache.remember(f"recently-resolved:{length}", compute, request=request)

@@ -1,10 +1,9 @@
-from django.db.models import F
 from django.shortcuts import render
 
 from claims import track_record
 from claims.models import newsroom_today
-from claims.views.base import public_claims
-from claims.views.data import site_record
+from claims.views.base import listed_claims
+from claims.views.data import recently_resolved, site_record
 
 DUE_SOON_DAYS = 60
 LIST_LENGTH = 6
@@ -13,7 +12,7 @@ LIST_LENGTH = 6
 def overview(request):
     """Counts by status, what is due soon, what is overdue and what was resolved lately."""
     today = newsroom_today()
-    claims = public_claims()
+    claims = listed_claims()
     record = site_record(request)
     context = {
         "record": record,
@@ -21,9 +20,7 @@ def overview(request):
         "nav": "overview",
         "due_soon": list(claims.due_within(DUE_SOON_DAYS, today).order_by("deadline_end", "id")[:LIST_LENGTH]),
         "overdue": list(claims.overdue(today).order_by("-deadline_end", "-id")[:LIST_LENGTH]),
-        "recently_resolved": list(
-            claims.closed().order_by(F("resolved_on").desc(nulls_last=True), "-id")[:LIST_LENGTH]
-        ),
+        "recently_resolved": recently_resolved(request, LIST_LENGTH),
         "due_soon_days": DUE_SOON_DAYS,
     }
     return render(request, "public/overview.html", context)
