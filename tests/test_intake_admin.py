@@ -228,3 +228,9 @@ def test_the_saved_page_costs_the_same_however_many_claims(editor_client, django
     with django_assert_num_queries(7):
         page = editor_client.get(done).content.decode()
     assert page.count("draft</td>") == 5
+
+
+def test_a_claimant_without_letters_is_refused(editor_client):
+    response = keep_all(editor_client, paste(editor_client), **{"candidates-0-claimant": "—"})
+    assert response.status_code == 400 and "letters or digits" in response.content.decode()
+    assert Claim.objects.count() == 0

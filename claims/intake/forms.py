@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import slugify
 
 from claims.intake.input import ArticleError, check_article_text, check_size, decode_article
 from claims.models import Claim, Claimant, Comparator, Precision
@@ -81,6 +82,8 @@ class CandidateForm(forms.Form):
         for name, message in (("statement", "Write the claim's statement."), ("claimant", "Name who makes it.")):
             if not (cleaned.get(name) or "").strip():
                 self.add_error(name, message)
+        if (cleaned.get("claimant") or "").strip() and not slugify(cleaned["claimant"]):
+            self.add_error("claimant", "Give the claimant a name with letters or digits.")
         # The register's own rules (deadline order, precision with dates, complete target).
         draft = Claim(**{name: cleaned.get(name) for name in _CLAIM_FIELDS})
         try:

@@ -12,7 +12,7 @@ admin.site.admin_view) and the add-claim permission, checked here on the server:
 """
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -91,7 +91,12 @@ def confirm(request):
         if any(row.get("appearance_of") for row in kept):
             _require(request, ADD_APPEARANCE)
         if kept:
-            result = keep_candidates(carry.cleaned_data, kept, by=request.user)
+            try:
+                result = keep_candidates(carry.cleaned_data, kept, by=request.user)
+            except ValidationError as error:
+                # A rule checked only when saving (e.g. a URL already used differently): nothing was saved.
+                messages.error(request, "Nothing was saved: " + " ".join(error.messages))
+                return _render_review(request, carry, formset, found=formset.total_form_count(), status=400)
             kept_text = f"Kept {len(result.claims)} draft claim(s)"
             if result.appearances:
                 kept_text += f" and {len(result.appearances)} further appearance(s) of existing claims"
