@@ -234,3 +234,11 @@ def test_a_claimant_without_letters_is_refused(editor_client):
     response = keep_all(editor_client, paste(editor_client), **{"candidates-0-claimant": "—"})
     assert response.status_code == 400 and "letters or digits" in response.content.decode()
     assert Claim.objects.count() == 0
+
+
+def test_pasting_and_uploading_at_once_is_refused_and_keeps_the_paste(editor_client):
+    upload = SimpleUploadedFile("story.txt", b"Renault will launch it next year.", content_type="text/plain")
+    response = paste(editor_client, **{"article-upload": upload})
+    page = response.content.decode()
+    assert "not both" in page and "AmpR Small platform" in page
+    assert Source.objects.count() == 0
