@@ -15,11 +15,11 @@ sub-status a claim had in a past month is not recorded in a form readers can che
 """
 
 import datetime
+import html
 from dataclasses import dataclass, field
 
 from django.db.models import Count, DateField, F, Q
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, TruncDate
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from claims.models import Claim, Status, newsroom_today
@@ -227,7 +227,11 @@ def _nice_ceiling(value: int) -> tuple[int, int]:
 
 
 def chart_svg(record: TrackRecord, *, title_id: str, desc_id: str, title: str) -> SafeString:
-    """A stacked bar per month, readable without JavaScript; colours come from CSS classes (CSP)."""
+    """A stacked bar per month, readable without JavaScript; colours come from CSS classes (CSP).
+
+    Written with f-strings: every value is a number or a month name of ours, except the
+    title, which is escaped.
+    """
     if not record.months:
         return mark_safe("")
     band_order = [status.value for status in CHART_BANDS] + [OPEN_BAND]
@@ -243,83 +247,66 @@ def chart_svg(record: TrackRecord, *, title_id: str, desc_id: str, title: str) -
     parts = []
     for tick in range(0, ceiling + 1, step):
         parts.append(
-            format_html(
-                '<line class="chart-grid" x1="{}" x2="{}" y1="{}" y2="{}"/>'
-                '<text class="chart-axis" x="{}" y="{}" text-anchor="end">{}</text>',
-                LEFT,
-                WIDTH - RIGHT,
-                f"{y(tick):.1f}",
-                f"{y(tick):.1f}",
-                LEFT - 6,
-                f"{y(tick) + 4:.1f}",
-                tick,
-            )  # fmt: skip
+            f'<line class="chart-grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(tick):.1f}" y2="{y(tick):.1f}"/>'
+            f'<text class="chart-axis" x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{tick}</text>'
         )
     label_every = max(1, round(len(record.months) / 8))
     for index, month in enumerate(record.months):
-        x = LEFT + index * slot + (slot - bar) / 2
-        base = 0
+        x, base, name = LEFT + index * slot + (slot - bar) / 2, 0, f"{month.first_day:%b %Y}"
         for band in band_order:
             value = record.bands[band][index]
-            if not value:
-                continue
-            top = y(base + value)
-            parts.append(
-                format_html(
-                    '<rect class="chart-band chart-band--{}" x="{}" y="{}" width="{}" height="{}">'
-                    "<title>{}: {} {}</title></rect>",
-                    band,
-                    f"{x:.1f}",
-                    f"{top:.1f}",
-                    f"{bar:.1f}",
-                    f"{y(base) - top:.1f}",
-                    f"{month.first_day:%b %Y}",
-                    value,
-                    BAND_LABELS[band],
-                )  # fmt: skip
-            )
-            base += value
+            if value:
+                top = y(base + value)
+                parts.append(
+                    f'<rect class="chart-band chart-band--{band}" x="{x:.1f}" y="{top:.1f}" width="{bar:.1f}" '
+                    f'height="{y(base) - top:.1f}"><title>{name}: {value} {BAND_LABELS[band]}</title></rect>'
+                )
+                base += value
         # Counted from the right, so the current month always has its label and none overlap.
         if (len(record.months) - 1 - index) % label_every == 0:
+            label_y = HEIGHT - BOTTOM + 16
             parts.append(
-                format_html(
-                    '<text class="chart-axis" x="{}" y="{}" text-anchor="middle">{}</text>',
-                    f"{x + bar / 2:.1f}",
-                    HEIGHT - BOTTOM + 16,
-                    f"{month.first_day:%b %Y}",
-                )  # fmt: skip
+                f'<text class="chart-axis" x="{x + bar / 2:.1f}" y="{label_y}" text-anchor="middle">{name}</text>'
             )
     first, last = record.months[0].first_day, record.months[-1].first_day
     description = (
         f"Number of claims at the end of each month from {first:%B %Y} to {last:%B %Y}, "
-        f"stacked by status. The table below gives the same numbers."
+        "stacked by status. The table below gives the same numbers."
     )
-    return format_html(
-        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{} {}" '
+    baseline = TOP + plot_height
+    return mark_safe(
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{title_id} {desc_id}" '
         'preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg">'
-        '<title id="{}">{}</title><desc id="{}">{}</desc>{}'
-        '<line class="chart-baseline" x1="{}" x2="{}" y1="{}" y2="{}"/></svg>',
-        WIDTH, HEIGHT, title_id, desc_id, title_id, title, desc_id, description,
-        mark_safe("".join(parts)), LEFT, WIDTH - RIGHT, TOP + plot_height, TOP + plot_height,
-    )  # fmt: skip
+        f'<title id="{title_id}">{html.escape(title)}</title><desc id="{desc_id}">{description}</desc>'
+        f'{"".join(parts)}<line class="chart-baseline" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{baseline}" '
+        f'y2="{baseline}"/></svg>'
+    )
+
+
+LEGEND_ORDER = [OPEN_BAND] + [status.value for status in CHART_BANDS]
 
 
 def chart_legend() -> SafeString:
-    return format_html_join(
-        "",
-        '<li><span class="legend-swatch chart-band--{}" aria-hidden="true"></span>{}</li>',
-        [(band, BAND_LABELS[band]) for band in [OPEN_BAND] + [status.value for status in CHART_BANDS]],
+    return mark_safe(
+        "".join(
+            f'<li><span class="legend-swatch chart-band--{band}" aria-hidden="true"></span>{BAND_LABELS[band]}</li>'
+            for band in LEGEND_ORDER
+        )
     )
 
 
-def chart_table_rows(record: TrackRecord) -> list[tuple[Month, list[int]]]:
-    """Month by month, the count in each band (in legend order): the chart as a table."""
-    order = [OPEN_BAND] + [status.value for status in CHART_BANDS]
-    return [(month, [record.bands[band][i] for band in order]) for i, month in enumerate(record.months)]
-
-
-def chart_bands() -> list[str]:
-    return [BAND_LABELS[band] for band in [OPEN_BAND] + [status.value for status in CHART_BANDS]]
+def chart_table(record: TrackRecord) -> SafeString:
+    """The chart's numbers, month by month, as an HTML table (for screen readers and for checking)."""
+    head = "".join(f'<th scope="col">{BAND_LABELS[band]}</th>' for band in LEGEND_ORDER)
+    rows = "".join(
+        f'<tr><th scope="row">{month.first_day:%b %Y}</th>'
+        + "".join(f"<td>{record.bands[band][i]}</td>" for band in LEGEND_ORDER)
+        + "</tr>"
+        for i, month in enumerate(record.months)
+    )
+    return mark_safe(
+        f'<table><thead><tr><th scope="col">End of month</th>{head}</tr></thead><tbody>{rows}</tbody></table>'
+    )
 
 
 def chart_context(record: TrackRecord, title: str) -> dict:
@@ -327,6 +314,5 @@ def chart_context(record: TrackRecord, title: str) -> dict:
     return {
         "chart": chart_svg(record, title_id="chart-title", desc_id="chart-desc", title=title),
         "legend": chart_legend(),
-        "chart_bands": chart_bands(),
-        "chart_rows": chart_table_rows(record),
+        "chart_table": chart_table(record),
     }

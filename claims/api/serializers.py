@@ -9,10 +9,10 @@ Dates are ISO 8601; decimal numbers are strings, so that no client rounds them.
 from decimal import Decimal
 
 from django.conf import settings
-from django.urls import reverse
 from rest_framework import serializers
 
 from claims.models import Claim, Claimant, Comparator, Precision, Source, Status, Update
+from claims.views.base import slug_path
 
 
 def absolute(path: str) -> str:
@@ -40,7 +40,7 @@ class ClaimantSerializer(serializers.Serializer):
             "slug": claimant.slug,
             "kind": claimant.kind,
             "url": claimant.url,
-            "page_url": absolute(claimant.get_absolute_url()),
+            "page_url": absolute(slug_path("claimant-detail", claimant.slug)),
         }
 
 
@@ -109,8 +109,8 @@ class ClaimSerializer(serializers.Serializer):
             }
         return {
             "slug": claim.slug,
-            "url": absolute(claim.get_absolute_url()),
-            "api_url": absolute(reverse("api-claim-detail", kwargs={"slug": claim.slug})),
+            "url": absolute(slug_path("claim-detail", claim.slug)),
+            "api_url": absolute(slug_path("api-claim-detail", claim.slug)),
             "statement": claim.statement,
             "quote": claim.quote,
             "claimant": ClaimantSerializer().to_representation(claim.claimant),

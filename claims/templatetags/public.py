@@ -6,16 +6,15 @@ calls, which on a page of 25 claims was most of the time it took to answer.
 """
 
 import datetime
-import functools
 import html
 import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
-from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from claims.models import Claim, Comparator, Precision, Status, newsroom_today
+from claims.views.base import slug_path
 
 register = template.Library()
 
@@ -53,30 +52,22 @@ def status_badge(status) -> str:
     return mark_safe(_BADGES[Status(status).value])
 
 
-@functools.lru_cache(maxsize=16)
-def _path_around_slug(url_name: str, script_prefix: str) -> tuple[str, str]:
-    head, tail = reverse(url_name, kwargs={"slug": "slug-placeholder"}).split("slug-placeholder")
-    return head, tail
-
-
-def slug_path(url_name: str, slug: str) -> str:
-    """reverse(url_name, slug=slug) for the public detail pages, without resolving the pattern each time."""
-    head, tail = _path_around_slug(url_name, get_script_prefix())
-    return f"{head}{_text(slug)}{tail}"
-
-
 def claim_item(claim: Claim, today: datetime.date) -> str:
     """One claim of a list. Every value from the database goes through _text (HTML-escaped)."""
     claimant = claim.claimant
+    claim_href, claimant_href = (
+        _text(slug_path("claim-detail", claim.slug)),
+        _text(slug_path("claimant-detail", claimant.slug)),
+    )
     left = _time_left(claim, today)
     outcome = ""
     if claim.resolved_on and claim.status not in OPEN_STATUSES:
         outcome = f" · Outcome: {short_date(claim.resolved_on)}"
     return (
         f'<li class="claim-item"><p class="claim-item-status">{_BADGES[claim.status]}{" " + left if left else ""}</p>'
-        f'<p class="claim-item-statement"><a href="{slug_path("claim-detail", claim.slug)}">'
+        f'<p class="claim-item-statement"><a href="{claim_href}">'
         f"{_text(claim.statement)}</a></p>"
-        f'<p class="claim-item-meta"><a href="{slug_path("claimant-detail", claimant.slug)}">{_text(claimant.name)}</a>'
+        f'<p class="claim-item-meta"><a href="{claimant_href}">{_text(claimant.name)}</a>'
         f" · Deadline: {_deadline_summary(claim)}{outcome}</p></li>"
     )
 

@@ -1,8 +1,11 @@
 """What every public page shares: the published claims, and pages without a COUNT(*)."""
 
+import functools
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.http import Http404
+from django.urls import get_script_prefix, reverse
 
 from claims.models import Claim
 
@@ -28,6 +31,22 @@ LISTED_FIELDS = (
 def listed_claims():
     """Published claims with only the columns a list shows: less to read, less to build per row."""
     return Claim.objects.published().select_related("claimant").only(*LISTED_FIELDS)
+
+
+@functools.lru_cache(maxsize=16)
+def _path_around_slug(url_name: str, script_prefix: str) -> tuple[str, str]:
+    head, tail = reverse(url_name, kwargs={"slug": "slug-placeholder"}).split("slug-placeholder")
+    return head, tail
+
+
+def slug_path(url_name: str, slug: str) -> str:
+    """reverse(url_name, kwargs={"slug": slug}) for the public detail URLs, without resolving each time.
+
+    Lists build dozens of these per response; reverse() walks the URL patterns every call.
+    The slug is percent-encoded as reverse() would (slugs need none, but bulk-written rows are not validated).
+    """
+    head, tail = _path_around_slug(url_name, get_script_prefix())
+    return f"{head}{quote(slug, safe='')}{tail}"
 
 
 class BadPage(ValueError):
