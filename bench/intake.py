@@ -38,16 +38,20 @@ def build_article(size: int = MEGABYTE, seed: int = 5) -> str:
     return "".join(parts)
 
 
-def measure_intake(repeats: int = 3) -> float:
-    """Seconds per megabyte of extraction (best of `repeats` runs, single process)."""
+def measure_intake(repeats: int = 3, clock=time.process_time) -> float:
+    """Seconds per megabyte of extraction on one core (best of `repeats` runs).
+
+    Extraction is single-threaded, so the process's CPU time is the time it takes on one
+    core; unlike the wall clock it does not grow when other work shares the machine.
+    """
     article = build_article()
     megabytes = len(article.encode()) / MEGABYTE
     extract(article[:20_000], PUBLISHED)  # warm up: compile regexes, import lazily loaded parts
     best = float("inf")
     for _ in range(repeats):
-        started = time.perf_counter()
+        started = clock()
         extract(article, PUBLISHED)
-        best = min(best, time.perf_counter() - started)
+        best = min(best, clock() - started)
     return best / megabytes
 
 
@@ -55,8 +59,9 @@ def main() -> None:
     article = build_article()
     candidates = extract(article, PUBLISHED)
     seconds = measure_intake()
+    wall = measure_intake(repeats=1, clock=time.perf_counter)
     print(f"intake: {len(article.encode()) / MEGABYTE:.2f} MB, {len(candidates)} candidates")
-    print(f"intake: {seconds:.3f} s per MB (budget 2.0)")
+    print(f"intake: {seconds:.3f} CPU seconds per MB on one core (budget 2.0); wall clock {wall:.3f} s per MB")
 
 
 if __name__ == "__main__":

@@ -62,6 +62,8 @@ _MONTH = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november|december"
     r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\b\.?"
 )
+_MONTH_NUMBERS = {name: number for number, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}  # fmt: skip
 _FULL_MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                 "november", "december"}  # fmt: skip
 # A month named alone ("in March") needs one of these before it: "to mar" or "they may" is no date.
@@ -143,7 +145,6 @@ _MODS = (
     }
     | {("the", "next"), ("the", "coming"), ("the", "following"), ("next",), ("this",), ("this", "coming"), ("the",)}
 )
-_TOKEN = re.compile(r"\S+")
 _JOINERS = str.maketrans({"-": " ", "–": " "})
 
 
@@ -151,13 +152,13 @@ def _lead_and_mod(sentence: str, at: int) -> tuple[str, str, int]:
     """(lead, modifier, where the phrase starts) for the period that starts at `at`."""
     window_start = max(0, at - 40)
     window = sentence[window_start:at].lower().translate(_JOINERS)
-    if window and not window[-1].isspace():
+    if not window or not window[-1].isspace():
         return "", "", at  # "x2026" or "(2026": nothing leads into the period
-    tokens = [(m.group(), m.start()) for m in _TOKEN.finditer(window)]
-    run = len(tokens)
-    while run and tokens[run - 1][0].isalpha():
+    words = window.split()
+    run = len(words)
+    while run and words[run - 1].isalpha():
         run -= 1
-    words = [word for word, _ in tokens[run:]]
+    words = words[run:]
     end = len(words)
     mod = lead = ""
     for size in range(min(5, end), 0, -1):
@@ -170,7 +171,11 @@ def _lead_and_mod(sentence: str, at: int) -> tuple[str, str, int]:
             break
     if not (lead or mod):
         return "", "", at
-    return lead, mod, window_start + tokens[run + end][1]
+    # The phrase starts at the first word used: find it walking back from the period.
+    position = len(window)
+    for word in reversed(words[end:]):
+        position = window.rfind(word, 0, position)
+    return lead, mod, window_start + position
 
 
 _BY_LEADS = {"by", "no later than", "not later than", "later", "as soon as"}
@@ -184,7 +189,7 @@ _IN_LEADS = {
 
 
 def _month_number(name: str) -> int:
-    return date_parser.parse(name.rstrip("."), default=datetime.datetime(2000, 1, 1)).month
+    return _MONTH_NUMBERS[name.rstrip(".")[:3]]
 
 
 def _month_end(year: int, month: int) -> datetime.date:

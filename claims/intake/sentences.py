@@ -25,7 +25,6 @@ _ABBREVIATIONS = frozenset(
 _BOUNDARY = re.compile(r"""[.!?…]+["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9À-ÖØ-Þ])""")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 _LINE = re.compile(r"\n")
-_LAST_WORD = re.compile(r"(\S+?)[.!?…]+[\"'”’)\]]*$")
 _SPACES = re.compile(r"\s+")
 _HEADLINE_MAX = 90
 
@@ -41,10 +40,8 @@ def _is_abbreviation(chunk: str) -> bool:
     """Does this chunk end in an abbreviation or an initial rather than a sentence end?"""
     if not chunk.endswith("."):
         return False
-    match = _LAST_WORD.search(chunk)
-    if not match:
-        return False
-    word = match.group(1).lower().lstrip("(\"'“‘")
+    last = chunk.rsplit(None, 1)[-1]
+    word = last.rstrip(".!?…").lstrip("(\"'“‘").lower()
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 
 
@@ -64,7 +61,9 @@ def _split_block(block: str, offset: int, paragraph: int):
 def _emit(chunk: str, offset: int, paragraph: int):
     text = chunk.strip()
     if text and len(text) <= MAX_SENTENCE_CHARS:
-        yield Sentence(_SPACES.sub(" ", text), offset + (len(chunk) - len(chunk.lstrip())), paragraph)
+        if "\n" in text or "  " in text or "\t" in text or "\r" in text:
+            text = _SPACES.sub(" ", text)  # most sentences have single spaces only: skip the regex
+        yield Sentence(text, offset + (len(chunk) - len(chunk.lstrip())), paragraph)
 
 
 def split_sentences(text: str) -> list[Sentence]:
