@@ -118,6 +118,8 @@ def test_durations_counts_of_places_and_years_are_no_targets(sentence):
         ("The Chinese carmaker Xpeng will launch a flying car.", "Xpeng", "organization"),
         ("Prices will fall, chief executive Luca de Meo said.", "Luca de Meo", "person"),
         ("Ørsted said its wind farm will deliver power.", "Ørsted", "organization"),
+        ('"We will launch it next year," said Ivan Espinosa, Nissan\'s chief executive.', "Ivan Espinosa", "person"),
+        ('"Prices will fall," Renault said.', "Renault", "organization"),
     ],
 )
 def test_it_attributes_claims(sentence, name, kind):

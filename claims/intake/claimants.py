@@ -28,7 +28,9 @@ _ACCORDING = re.compile(rf"\b(?i:according\s+to)\s+(?:the\s+)?(?P<who>{NAME.patt
 # ", Renault said." / ", chief executive Luca de Meo told analysts."
 _TRAILING = re.compile(rf"[,;—–-]\s*(?P<who>[^,;]{{2,90}}?)\s+(?:{_REPORTING})\b[^,;]*$")
 # ", said Renault." / ", said Luca de Meo, chief executive."
-_TRAILING_INVERTED = re.compile(rf"[,;]\s*(?:{_REPORTING})\s+(?P<who>[^,;]{{2,90}}?)(?:,[^,;]*)?[.!]?[\"”’']?$")
+_TRAILING_INVERTED = re.compile(
+    rf"[,;][\"”’']?\s*(?:{_REPORTING})\s+(?P<who>[^,;]{{2,90}}?)(?:,(?P<apposition>[^,;]*))?[.!]?[\"”’']?$"
+)
 _POSSESSIVE_UNIT = re.compile(
     rf"^\s*(?P<unit>{NAME.pattern})\s+(?:unit|division|arm|subsidiary|brand|business|affiliate|spin-off|venture"
     r"|joint venture|group|label)\b"
@@ -38,6 +40,10 @@ _ROLE = re.compile(
     r"|chair(?:man|woman|person)?|founder|co-founder|spokes(?:person|man|woman)|director|head|boss|secretary"
     r"|mayor|governor|commissioner|senator|secretary of state|analyst|executive)"
     rf"(?:\s+(?:of|at)\s+(?P<org>{NAME.pattern}))?,?\s+(?P<person>{NAME.pattern})\s*$"
+)
+_ROLE_WORD = re.compile(
+    r"(?i)\b(?:chief|ceo|president|minister|chancellor|chair(?:man|woman|person)?|founder|spokes(?:person|man|woman)"
+    r"|director|head|boss|secretary|mayor|governor|commissioner|senator|executive|analyst)\b"
 )
 _HONORIFIC = re.compile(rf"\b(?:Mr|Mrs|Ms|Dr|Prof)\.?\s+(?P<person>{NAME.pattern})")
 
@@ -152,6 +158,9 @@ def attribution(sentence: str) -> Claimant | None:
         match = pattern.search(sentence)
         if match:
             found = _who(match.group("who"))
+            apposition = match.groupdict().get("apposition") or ""
+            if found and _ROLE_WORD.search(apposition):
+                return Claimant(found.name, PERSON)  # "said Ivan Espinosa, Nissan's chief executive"
             if found:
                 return found
     return None
