@@ -210,7 +210,7 @@ def _fill_chart(record: TrackRecord, entered, closed_at, *, today: datetime.date
 # --- the chart, drawn on the server -------------------------------------------------
 
 WIDTH, HEIGHT = 720, 280
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 40
+LEFT, RIGHT, TOP, BOTTOM = 44, 50, 12, 40
 
 
 def _nice_ceiling(value: int) -> tuple[int, int]:
@@ -262,11 +262,14 @@ def chart_svg(record: TrackRecord, *, title_id: str, desc_id: str, title: str) -
                     f'height="{y(base) - top:.1f}"><title>{name}: {value} {BAND_LABELS[band]}</title></rect>'
                 )
                 base += value
-        # Counted from the right, so the current month always has its label and none overlap.
-        if (len(record.months) - 1 - index) % label_every == 0:
-            label_y = HEIGHT - BOTTOM + 16
+        # Counted from the right, so the current month always has its label and none overlap;
+        # "minor" labels are hidden by the stylesheet where the chart is drawn small.
+        from_right = len(record.months) - 1 - index
+        if from_right % label_every == 0:
+            minor = " chart-axis--minor" if from_right % (label_every * 3) else ""
+            label_x, label_y = x + bar / 2, HEIGHT - BOTTOM + 16
             parts.append(
-                f'<text class="chart-axis" x="{x + bar / 2:.1f}" y="{label_y}" text-anchor="middle">{name}</text>'
+                f'<text class="chart-axis{minor}" x="{label_x:.1f}" y="{label_y}" text-anchor="middle">{name}</text>'
             )
     first, last = record.months[0].first_day, record.months[-1].first_day
     description = (
