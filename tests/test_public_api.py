@@ -164,3 +164,11 @@ def test_declared_fields_match_the_fast_representation(demo):
     assert set(data) == set(ClaimDetailSerializer().fields)
     for name in ("claimant", "source", "deadline", "target"):
         assert set(data[name]) == set(ClaimSerializer().fields[name].fields), name
+
+
+def test_openapi_document_is_valid_and_complete(tmp_path):
+    """drf-spectacular checks the document against the OpenAPI schema and fails on any warning."""
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+    assert "PaginatedClaimList" in (tmp_path / "schema.yaml").read_text()
