@@ -42,9 +42,9 @@ def parse(argv) -> argparse.Namespace:
     parser.add_argument("--regenerate", action="store_true", help="build the database again even if it fits")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2, one per core)")
     parser.add_argument("--connections", type=int, default=4, help="wrk connections (default 4)")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds per endpoint, each after one on the ceiling")
-    parser.add_argument("--seconds", type=float, default=2, help="wrk time per endpoint and round (default 2)")
-    parser.add_argument("--ceiling-seconds", type=float, default=1, help="wrk time on /healthz per round (default 1)")
+    parser.add_argument("--rounds", type=int, default=4, help="rounds per endpoint, each after one on the ceiling")
+    parser.add_argument("--seconds", type=int, default=1, help="wrk seconds per endpoint and round (default 1)")
+    parser.add_argument("--ceiling-seconds", type=int, default=1, help="wrk seconds on /healthz per round (default 1)")
     parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/benchmarks.md alone")
     return parser.parse_args(argv)
 
@@ -122,7 +122,8 @@ def main(argv=None) -> None:
         setup=(
             f"gunicorn {plan.workers} sync workers, DEBUG=0, PostgreSQL and Redis on 127.0.0.1; wrk 1 thread, "
             f"{plan.connections} connections; per endpoint {plan.rounds} rounds of {plan.ceiling_seconds:g} s on "
-            f"/healthz (the ceiling) then {plan.seconds:g} s on the endpoint; p99 is the worst round's; "
+            f"/healthz (the ceiling) then {plan.seconds:g} s on the endpoint; ratio = median of the rounds' ratios, "
+            f"p99 = the worst round's; "
             f"uncached = PUBLIC_CACHE_SECONDS=0"
         ),
     )

@@ -1,10 +1,10 @@
 """The web benchmark: gunicorn on loopback, driven by wrk, each endpoint against the ceiling.
 
 The ceiling is /healthz (no database, no cache) through the same gunicorn, middleware and
-wrk settings. Load on this machine is shared, so each endpoint is measured in a few
-short rounds, each right after a round on the ceiling, and its ratio uses those
-interleaved ceiling rounds: a burst of background work then moves both numbers instead
-of only one.
+wrk settings. Load on this machine is shared, so each endpoint is measured in short
+rounds, each right after a round on the ceiling, and its ratio is the median of the
+rounds' ratios: a burst of background work then moves both numbers of a round, and a
+round it spoils is outvoted by the others.
 
 "Uncached" servers run with PUBLIC_CACHE_SECONDS=0: no page is served from Redis, every
 request runs its view, queries and template (the shared aggregates kept by
@@ -57,9 +57,12 @@ class Result:
     ceiling: Load | None = None
     cold_ms: float | None = None
     extra: dict = field(default_factory=dict)
+    round_ratios: list[float] = field(default_factory=list)
 
     @property
     def ratio(self) -> float | None:
+        if self.round_ratios:
+            return statistics.median(self.round_ratios)
         if self.load is None or self.ceiling is None or not self.ceiling.rps:
             return None
         return self.load.rps / self.ceiling.rps
@@ -186,7 +189,7 @@ class Plan:
     seconds: float
     ceiling_seconds: float
     log_dir: Path
-    rounds: int = 3
+    rounds: int = 4
 
 
 def run(endpoints: list[dict], cookie: str, database_url: str, plan: Plan, *, log) -> list[Result]:
@@ -226,6 +229,7 @@ def _measure(server: Server, endpoint: dict, mode: str, plan: Plan, *, cookie=No
         ceilings.append(drive(server.url(CEILING_PATH), seconds=plan.ceiling_seconds, connections=plan.connections))
         loads.append(drive(url, seconds=plan.seconds, connections=plan.connections, cookie=cookie))
     result.ceiling, result.load = combine(ceilings), combine(loads)
+    result.round_ratios = [load.rps / ceiling.rps for ceiling, load in zip(ceilings, loads, strict=True) if ceiling.rps]
     result.extra["bytes"] = size
     notes = []
     if result.load.bad_responses:

@@ -143,3 +143,9 @@ def test_docs_keep_one_block_per_size_and_the_text_around_it(tmp_path):
     assert text.count("<!-- bench:10000 -->") == 1
     assert text.count("<!-- bench:1000000 -->") == 1
     assert text.startswith("# Benchmarks\n\nMethod.") and text.rstrip().endswith("Kept.")
+
+
+def test_an_endpoints_ratio_is_the_median_of_its_rounds():
+    result = _result("uncached", "list", 100, 1000)
+    result.round_ratios = [0.5, 0.1, 0.2, 0.9, 0.15]  # one round spoiled by background load
+    assert result.ratio == 0.2
