@@ -83,11 +83,12 @@ def machine_info() -> dict:
 
 
 def command_text(argv) -> str:
-    python = "python -m bench " + " ".join(argv)
+    """The command as typed, in Markdown: `make bench CLAIMS=N` (runs `python -m bench ...`) under make."""
+    python = f"`{' '.join(['python -m bench', *argv])}`"
     if os.environ.get("MAKELEVEL"):
         claims = next((argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg == "--claims"), None)
-        return ("make bench" + (f" CLAIMS={claims}" if claims else "")) + f" (runs {python.strip()})"
-    return python.strip()
+        return f"`make bench{f' CLAIMS={claims}' if claims else ''}` (runs {python})"
+    return python
 
 
 def json_step(module: str, url: str, *, timeout: float, **env) -> dict:

@@ -117,7 +117,7 @@ def markdown(run: Run) -> str:
         f"### N = {run.claims:,} claims",
         "",
         f"- Date: {run.started:%Y-%m-%d %H:%M} UTC; the run took {run.elapsed / 60:.1f} min.",
-        f"- Command: `{run.command}`",
+        f"- Command: {run.command}",
         f"- Machine: {run.machine_text}",
         f"- Setup: {run.setup}",
     ]
