@@ -3,7 +3,8 @@
 Each path is requested in-process with Django's test client (page cache off, as in the
 uncached benchmark): once cold, right after the cache was emptied (its SQL: what the
 first reader after a change pays), then warm under cProfile (the SQL and the heaviest
-functions: what every uncached request pays).
+functions: what every uncached request pays). An endpoint that misses its cached target
+is profiled as a cache hit instead.
 
     python -m bench.profiling PATH [PATH ...]     (BENCH_COOKIE: the admin session cookie)
 """
@@ -21,12 +22,14 @@ from bench import config
 from bench.database import run_step
 
 SLOWEST_QUERIES = 4
+# Marks a path measured with the response cache on: its profile is of a cache hit.
+CACHED_PREFIX = "cached:"
 FUNCTIONS = 18
 
 
 def collect(results, cookie: str, database_url: str, *, log) -> dict[str, str]:
-    """Profile each distinct path among `results` (bench.web.Result); returns {title: text}."""
-    paths = list(dict.fromkeys(r.path for r in results))
+    """Profile each endpoint among `results` (bench.web.Result) as it was measured; returns {title: text}."""
+    paths = list(dict.fromkeys(f"{CACHED_PREFIX}{r.path}" if r.mode == "cached" else r.path for r in results))
     env = config.child_env(
         database_url, PUBLIC_CACHE_SECONDS="0", ALLOWED_HOSTS="127.0.0.1,localhost,testserver", BENCH_COOKIE=cookie
     )
@@ -39,7 +42,34 @@ def collect(results, cookie: str, database_url: str, *, log) -> dict[str, str]:
 
 
 def profile_path(client, path: str) -> str:
+    if path.startswith(CACHED_PREFIX):
+        return _cache_hit(client, path.removeprefix(CACHED_PREFIX))
     return "\n".join([_cold(client, path), "", _warm(client, path)])
+
+
+def _cache_hit(client, path: str) -> str:
+    """A page served from the response cache, as in the cached benchmark: what a hit costs."""
+    from django.db import connection
+    from django.test import override_settings
+    from django.test.utils import CaptureQueriesContext
+
+    with override_settings(PUBLIC_CACHE_SECONDS=300):
+        client.get(path)  # fills the cache
+        profiler = cProfile.Profile()
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            profiler.enable()
+            response = client.get(path)
+            profiler.disable()
+            total = (time.perf_counter() - started) * 1000
+    return "\n".join(
+        [
+            f"Cache hit: GET {path} -> {response.status_code}, {len(response.content):,} bytes: {total:.1f} ms under "
+            f"cProfile, {len(queries.captured_queries)} SQL queries.",
+            "",
+            hot_spots(profiler),
+        ]
+    )
 
 
 def _cold(client, path: str) -> str:
@@ -124,10 +154,11 @@ def main(paths: list[str]) -> None:
         client.cookies.clear()
         if path.startswith("/admin/") and cookie_value:
             client.cookies[cookie_name] = cookie_value
+        title = f"{path.removeprefix(CACHED_PREFIX)} (cached)" if path.startswith(CACHED_PREFIX) else path
         try:
-            profiles[path] = profile_path(client, path)
+            profiles[title] = profile_path(client, path)
         except Exception as exc:  # the profile of one page must not cost the others theirs
-            profiles[path] = f"GET {path} raised {type(exc).__name__}: {exc}"
+            profiles[title] = f"GET {path} raised {type(exc).__name__}: {exc}"
     print(json.dumps(profiles))
 
 

@@ -125,18 +125,19 @@ def markdown(run: Run) -> str:
         lines.append(f"- Data: {run.data}")
     lines += [
         "",
-        "| endpoint | mode | req/s | p50 ms | p99 ms | ceiling req/s | ratio | cold ms | targets |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+        "| endpoint | mode | KB | req/s | p50 ms | p99 ms | ceiling req/s | ratio | cold ms | targets |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in run.web:
         if r.load is None:
-            lines.append(f"| {r.name} | {r.mode} | | | | | | | {r.note} |")
+            lines.append(f"| {r.name} | {r.mode} | | | | | | | | {r.note} |")
             continue
+        size = f"{r.extra['bytes'] / 1000:.0f}" if "bytes" in r.extra else ""
         cold = f"{r.cold_ms:.0f}" if r.cold_ms is not None else ""
         ratio = f"{r.ratio:.2f}" if r.kind != "admin" else f"({r.ratio:.2f})"
         verdict = _verdict(web_checks(r)) + (f" ({r.note})" if r.note else "")
         lines.append(
-            f"| {r.name} `{r.path}` | {r.mode} | {r.load.rps:.0f} | {r.load.p50_ms:.1f} | {r.load.p99_ms:.1f} "
+            f"| {r.name} `{r.path}` | {r.mode} | {size} | {r.load.rps:.0f} | {r.load.p50_ms:.1f} | {r.load.p99_ms:.1f} "
             f"| {r.ceiling.rps:.0f} | {ratio} | {cold} | {verdict} |"
         )
     lines += ["", *_sweep_lines(run), "", *_intake_lines(run)]
