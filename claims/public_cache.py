@@ -30,7 +30,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 from claims.models import Appearance, Claim, Claimant, Source, Update, newsroom_today
@@ -103,7 +103,9 @@ def _reader_is_anonymous(request) -> bool:
 
 
 def _page_key(request) -> str:
-    address = f"{request.get_host()}{request.get_full_path()}"
+    # The raw Host header is enough to tell sites apart: CommonMiddleware has already
+    # refused hosts outside ALLOWED_HOSTS before any view runs.
+    address = f"{request.META.get('HTTP_HOST', '')}{request.get_full_path()}"
     digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
     return f"{PAGE_PREFIX}{newsroom_today().isoformat()}:{digest}"
 
@@ -119,11 +121,18 @@ def _etag(body: bytes) -> str:
     return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
 
 
+CACHE_CONTROL = f"public, max-age={BROWSER_MAX_AGE}"
+
+
 def _finish(request, response, *, etag: str, last_modified: int):
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
-    patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE)
-    return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
+    # Public views set no Cache-Control of their own, so there is nothing to merge with.
+    response["Cache-Control"] = CACHE_CONTROL
+    meta = request.META
+    if "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta:
+        return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
+    return response
 
 
 def _from_entry(request, entry):
