@@ -27,6 +27,39 @@ def _date(value):
     return value.isoformat() if value is not None else None
 
 
+# Plain functions build the nested parts: a DRF serializer instance per nested object
+# costs more than the dictionary it returns.
+
+
+def claimant_data(claimant: Claimant) -> dict:
+    return {
+        "name": claimant.name,
+        "slug": claimant.slug,
+        "kind": claimant.kind,
+        "url": claimant.url,
+        "page_url": absolute(slug_path("claimant-detail", claimant.slug)),
+    }
+
+
+def source_data(source: Source) -> dict:
+    return {
+        "title": source.title,
+        "url": source.url,
+        "publisher": source.publisher,
+        "published_on": _date(source.published_on),
+    }
+
+
+def update_data(update: Update) -> dict:
+    return {
+        "date": update.date.isoformat(),
+        "summary": update.summary,
+        "url": update.url,
+        "status": update.status,
+        "status_label": Status(update.status).label if update.status else "",
+    }
+
+
 class ClaimantSerializer(serializers.Serializer):
     name = serializers.CharField()
     slug = serializers.SlugField()
@@ -35,13 +68,7 @@ class ClaimantSerializer(serializers.Serializer):
     page_url = serializers.URLField(help_text="The claimant's track record on this site.")
 
     def to_representation(self, claimant: Claimant):
-        return {
-            "name": claimant.name,
-            "slug": claimant.slug,
-            "kind": claimant.kind,
-            "url": claimant.url,
-            "page_url": absolute(slug_path("claimant-detail", claimant.slug)),
-        }
+        return claimant_data(claimant)
 
 
 class SourceSerializer(serializers.Serializer):
@@ -51,12 +78,7 @@ class SourceSerializer(serializers.Serializer):
     published_on = serializers.DateField(allow_null=True)
 
     def to_representation(self, source: Source):
-        return {
-            "title": source.title,
-            "url": source.url,
-            "publisher": source.publisher,
-            "published_on": _date(source.published_on),
-        }
+        return source_data(source)
 
 
 class DeadlineSerializer(serializers.Serializer):
@@ -113,8 +135,8 @@ class ClaimSerializer(serializers.Serializer):
             "api_url": absolute(slug_path("api-claim-detail", claim.slug)),
             "statement": claim.statement,
             "quote": claim.quote,
-            "claimant": ClaimantSerializer().to_representation(claim.claimant),
-            "source": SourceSerializer().to_representation(claim.source),
+            "claimant": claimant_data(claim.claimant),
+            "source": source_data(claim.source),
             "deadline": {
                 "text": claim.deadline_text,
                 "start": _date(claim.deadline_start),
@@ -143,13 +165,7 @@ class UpdateSerializer(serializers.Serializer):
     status_label = serializers.CharField(allow_blank=True)
 
     def to_representation(self, update: Update):
-        return {
-            "date": update.date.isoformat(),
-            "summary": update.summary,
-            "url": update.url,
-            "status": update.status,
-            "status_label": Status(update.status).label if update.status else "",
-        }
+        return update_data(update)
 
 
 class AppearanceSerializer(serializers.Serializer):
@@ -163,9 +179,6 @@ class ClaimDetailSerializer(ClaimSerializer):
 
     def to_representation(self, claim: Claim):
         data = super().to_representation(claim)
-        data["updates"] = [UpdateSerializer().to_representation(u) for u in claim.public_updates]
-        data["appearances"] = [
-            {"source": SourceSerializer().to_representation(a.source), "quote": a.quote}
-            for a in claim.public_appearances
-        ]
+        data["updates"] = [update_data(update) for update in claim.public_updates]
+        data["appearances"] = [{"source": source_data(a.source), "quote": a.quote} for a in claim.public_appearances]
         return data
