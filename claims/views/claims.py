@@ -14,19 +14,21 @@ SORT_CHOICES = [(key, label) for key, (label, _) in SORTS.items()]
 def claim_list(request):
     """All published claims, filtered, searched, sorted and paged (no COUNT(*) per page)."""
     filters = ClaimFilter(request.GET, queryset=listed_claims())
-    context = {"filters": filters, "choices": filter_choices(request), "page": None, "errors": [], "nav": "claims"}
-    context.update(
-        status_choices=STATUS_CHOICES,
-        sort_choices=SORT_CHOICES,
-        years=[
-            (year, year)
-            for year in deadline_years(filters.form.cleaned_data.get("year") if filters.is_valid() else None)
-        ],
-    )
-    if not filters.is_valid():
-        context["errors"] = [
-            f"{filters.form.fields[name].label}: {' '.join(msgs)}" for name, msgs in filters.errors.items()
-        ]
+    valid = filters.is_valid()
+    selected_year = filters.form.cleaned_data.get("year") if valid else None
+    context = {
+        "filters": filters,
+        "choices": filter_choices(request),
+        "status_choices": STATUS_CHOICES,
+        "sort_choices": SORT_CHOICES,
+        "years": [(year, year) for year in deadline_years(selected_year)],
+        "page": None,
+        "errors": [],
+        "nav": "claims",
+    }
+    if not valid:
+        fields = filters.form.fields
+        context["errors"] = [f"{fields[name].label}: {' '.join(messages)}" for name, messages in filters.errors.items()]
         return render(request, "public/claim_list.html", context, status=400)
     try:
         context["page"] = page_of(filters.qs, request.GET.get("page"), PER_PAGE)
