@@ -180,3 +180,12 @@ def test_every_page_links_its_stylesheet_and_no_external_origin(anonymous, demo)
         assert '<link rel="stylesheet" href="/static/public/site.css">' in html
         # Links to sources are fine; nothing is loaded from another origin (no CDN).
         assert not re.search(r'<(script|img|iframe|link)[^>]+(src|href)="(https?:)?//', html), url
+
+
+def test_an_empty_register_reads_well(anonymous, db):
+    for url in ["/", "/claims/", "/deadlines/", "/api/claims/", "/claims/feed/", "/claims/deadlines.ics"]:
+        assert anonymous.get(url).status_code == 200, url
+    page = text(anonymous.get("/"))
+    assert "Claims tracked 0" in page and "No claims to chart yet." in page
+    assert "No open claim is past its deadline." in page and "No claim has an outcome yet." in page
+    assert "No published claim matches these filters." in text(anonymous.get("/claims/"))
