@@ -77,9 +77,9 @@ _COMPARATORS = [
 ]  # fmt: skip
 _COMPARATOR_OF = dict(_COMPARATORS)
 
-_NUM = r"(?:\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?|" + "|".join(_NUMBER_WORDS) + r")"
+_DIGITS = r"(?:\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
+_WORDS = r"(?:" + "|".join(_NUMBER_WORDS) + r")"
 _MULT = r"(?:\s?(?:thousand|million|billion|trillion|bn|mn|tn|[kmb])\b)"
-_SYMBOL = r"(?:us\$|a\$|c\$|[€$£¥₹])"
 _CURRENCY_WORD = r"(?:" + "|".join(sorted(_CURRENCY_WORDS, key=len, reverse=True)) + r")"
 _UNIT = r"(?:" + "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True)) + r")"
 _COMPARATOR = r"(?:" + "|".join(re.escape(c) for c, _ in _COMPARATORS) + r")"
@@ -89,23 +89,25 @@ _NOT_COUNTED = (
     r"|countries|markets|cities|sites|members|states|regions|lines|steps|stages|phases|rounds|goals|ways"
 )
 
-# Amounts only, on the lower-cased sentence (see deadlines.PERIOD for why); the comparator
-# is read from the words just before (COMPARATOR_LEFT), which keeps the long list of
-# comparator words out of the scan over every character.
-TARGET = re.compile(
-    rf"""(?x)
-    (?:\b(?=[\da-z])|(?=[€$£¥₹]))
+# What may follow a number: a currency, a unit, or a plural noun counted ("4,000 jobs").
+_AFTER_NUMBER = rf"""
+    (?P<mult>{_MULT})?
     (?:
-        (?P<money_pre>(?P<mp_sym>{_SYMBOL})\s?(?P<mp_num>{_NUM})(?P<mp_mult>{_MULT})?)
-      | (?P<money_code>(?P<mc_cur>eur|usd|gbp|cny|jpy|chf|inr)\s?(?P<mc_num>{_NUM})(?P<mc_mult>{_MULT})?)
-      | (?P<money_post>(?P<mq_num>{_NUM})(?P<mq_mult>{_MULT})?\s?(?P<mq_cur>{_CURRENCY_WORD})\b)
-      | (?P<measure>(?P<ms_num>{_NUM})(?P<ms_mult>{_MULT})?[\s-]?(?P<ms_unit>{_UNIT})(?:\b|(?<=%)))
-      | (?P<count>(?P<ct_num>{_NUM})(?P<ct_mult>{_MULT})?\s+(?:more\s+|new\s+|additional\s+|extra\s+)?
-            (?:[\w.]+-[\w-]+\s+)?(?P<ct_noun>(?!(?:{_NOT_COUNTED})\b)[a-z]{{3,}}s)\b)
-    )
+        \s?(?P<currency>{_CURRENCY_WORD})\b
+      | [\s-]?(?P<unit>{_UNIT})(?:\b|(?<=%))
+      | \s+(?:more\s+|new\s+|additional\s+|extra\s+)?(?:[\w.]+-[\w-]+\s+)?
+        (?P<noun>(?!(?:{_NOT_COUNTED})\b)[a-z]{{3,}}s)\b
+    )?
     (?P<or_more>\s+or\s+(?:more|above|higher)\b)?
-    """
-)
+"""
+# Amounts, on the lower-cased sentence (see deadlines.PERIOD for why). The digit pattern
+# starts with a character class, which the regex engine scans for in C before trying
+# anything; number words get their own, rarer scan. Comparators ("under") and currency
+# codes written first ("EUR 20,000") are read from the words just before the match.
+TARGET = re.compile(rf"(?x)(?:(?P<symbol>[€$£¥₹])\s?(?=\d)|(?<![\w.,])(?=\d))(?P<number>{_DIGITS}){_AFTER_NUMBER}")
+TARGET_IN_WORDS = re.compile(rf"(?x)\b(?P<symbol>)(?P<number>{_WORDS})\b{_AFTER_NUMBER}")
+_CODE_LEFT = re.compile(r"\b(?P<code>eur|usd|gbp|cny|jpy|chf|inr)\s?$")
+_SYMBOL_PREFIX = {"us$": "USD", "a$": "AUD", "c$": "CAD"}
 COMPARATOR_LEFT = re.compile(rf"(?i)\b(?P<cmp>{_COMPARATOR})\s+(?:a\s+|an\s+|the\s+)?$")
 
 # What a number measures, from the words before it (first match in this order wins).
@@ -153,42 +155,51 @@ def _quantity(sentence: str, start: int, kind: str, unit: str) -> str:
     return _DEFAULT_QUANTITY.get(kind, unit if kind == "count" else kind)
 
 
-def _target(sentence: str, match: re.Match) -> tuple[Target, str] | None:
+def _target(sentence: str, lowered: str, match: re.Match) -> tuple[Target, str] | None:
     g = match.group
-    group = next(name for name in ("money_pre", "money_code", "money_post", "measure", "count") if g(name))
-    if group == "money_pre":
-        value, unit, kind = _number(g("mp_num"), g("mp_mult")), _CURRENCY_SYMBOLS[g("mp_sym").upper()], "money"
-    elif group == "money_code":
-        value, unit, kind = _number(g("mc_num"), g("mc_mult")), g("mc_cur").upper(), "money"
-    elif group == "money_post":
-        value, unit, kind = _number(g("mq_num"), g("mq_mult")), _CURRENCY_WORDS[g("mq_cur").lower()], "money"
-    elif group == "measure":
-        unit = _UNITS[" ".join(g("ms_unit").lower().split())]
-        value, kind = _number(g("ms_num"), g("ms_mult")), _KINDS[unit]
-    else:
-        number = g("ct_num")
-        if re.fullmatch(r"(?:19|20)\d{2}", number) or (number.isdigit() and len(number) == 1 and not g("ct_mult")):
+    at = match.start()
+    code = _CODE_LEFT.search(lowered, max(0, at - 5), at)
+    if g("symbol"):
+        prefix = lowered[max(0, at - 2) : at + 1]
+        unit = _SYMBOL_PREFIX.get(prefix) or _SYMBOL_PREFIX.get(prefix[1:]) or _CURRENCY_SYMBOLS[g("symbol")]
+        kind = "money"
+    elif g("currency"):
+        unit, kind = _CURRENCY_WORDS[g("currency")], "money"
+    elif code:
+        unit, kind = code.group("code").upper(), "money"
+        at = code.start()
+    elif g("unit"):
+        unit = _UNITS[" ".join(g("unit").split())]
+        kind = _KINDS[unit]
+    elif g("noun"):
+        number = g("number")
+        if re.fullmatch(r"(?:19|20)\d{2}", number) or (number.isdigit() and len(number) == 1 and not g("mult")):
             return None  # "2030 levels" is a year; "3 models" is rarely a target
-        value, unit, kind = _number(number, g("ct_mult")), g("ct_noun").lower(), "count"
+        unit, kind = g("noun"), "count"
+    else:
+        return None  # a bare number measures nothing we can name
+    value = _number(g("number"), g("mult"))
     if value is None:
         return None
-    left = COMPARATOR_LEFT.search(sentence, max(0, match.start() - 24), match.start())
+    left = COMPARATOR_LEFT.search(sentence, max(0, at - 24), at)
     comparator_word = " ".join(left.group("cmp").lower().split()) if left else ""
     comparator = _COMPARATOR_OF.get(comparator_word, "=")
     if comparator_word in ("in", "within") and kind != "duration":
         comparator = "="
     if g("or_more"):
         comparator = ">="
-    start = left.start() if left else match.start()
+    start = left.start() if left else at
     quantity = _quantity(sentence, start, kind, unit)
     return Target(quantity, comparator, value, unit, sentence[start : match.end()].strip()), kind
 
 
 def parse_target(sentence: str, lowered: str | None = None) -> Target | None:
     """The sentence's most telling target: one with a comparator word first, then by kind."""
+    lowered = lowered or sentence.lower()
     best, best_rank = None, None
-    for match in TARGET.finditer(lowered or sentence.lower()):
-        found = _target(sentence, match)
+    matches = [*TARGET.finditer(lowered), *TARGET_IN_WORDS.finditer(lowered)]
+    for match in matches:
+        found = _target(sentence, lowered, match)
         if found is None:
             continue
         target, kind = found
