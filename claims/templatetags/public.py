@@ -6,11 +6,13 @@ calls, which on a page of 25 claims was most of the time it took to answer.
 """
 
 import datetime
+import functools
 import html
 import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from claims.models import Claim, Comparator, Precision, Status, newsroom_today
@@ -70,6 +72,17 @@ def claim_item(claim: Claim, today: datetime.date) -> str:
         f'<p class="claim-item-meta"><a href="{claimant_href}">{_text(claimant.name)}</a>'
         f" · Deadline: {_deadline_summary(claim)}{outcome}</p></li>"
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _fixed_path(url_name: str, script_prefix: str) -> str:
+    return reverse(url_name)
+
+
+@register.simple_tag
+def path(url_name: str) -> str:
+    """{% url %} for the site's fixed addresses (navigation, feeds), resolved once per process."""
+    return _fixed_path(url_name, get_script_prefix())
 
 
 @register.simple_tag
