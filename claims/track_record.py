@@ -210,7 +210,7 @@ def _fill_chart(record: TrackRecord, entered, closed_at, *, today: datetime.date
 # --- the chart, drawn on the server -------------------------------------------------
 
 WIDTH, HEIGHT = 720, 280
-LEFT, RIGHT, TOP, BOTTOM = 44, 50, 12, 40
+LEFT, RIGHT, TOP, BOTTOM = 44, 50, 20, 40
 
 
 def _nice_ceiling(value: int) -> tuple[int, int]:
