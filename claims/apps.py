@@ -6,6 +6,8 @@ class ClaimsConfig(AppConfig):
     verbose_name = "Claims"
 
     def ready(self):
-        from claims import checks  # noqa: F401 - registers system checks
-        from claims import reminders  # noqa: F401 - registers the reminders' claim save hook
-        from claims import public_cache  # noqa: F401 - registers cache invalidation on writes
+        from claims import (
+            checks,  # noqa: F401 - registers system checks
+            public_cache,  # noqa: F401 - registers cache invalidation on writes
+            reminders,  # noqa: F401 - registers the reminders' claim save hook
+        )
