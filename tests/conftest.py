@@ -5,15 +5,57 @@ no staff access. Claims are written through claims.services like everywhere else
 """
 
 import datetime
+import importlib
 import itertools
+import os
+from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
 from claims import services
 from claims.models import Claim, Precision, Status
 
 _counter = itertools.count(1)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+
+
+def _uses_transactions(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    transactional_marker = marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,))
+    return transactional_marker or bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def roles_after_flush(request):
+    """Transactional tests (live server, real workers) end by emptying every table, roles included.
+
+    Django's post-migrate signal puts content types and permissions back after the flush,
+    but not the groups that migration 0002 made, so a transactional test recreates them
+    from the migration's own list first.
+    """
+    if not _uses_transactions(request):
+        return
+    request.getfixturevalue("transactional_db")
+    roles = importlib.import_module("claims.migrations.0002_roles").ROLES
+    for name, codenames in roles.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(Permission.objects.filter(content_type__app_label="claims", codename__in=codenames))
+
+
+@pytest.fixture
+def chromium_path():
+    """Debian's Chromium; a missing browser fails the run on CI (where .ci/run installs it) and skips locally."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium package")
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    return CHROMIUM
 
 
 def make_user(django_user_model, username, *, groups=(), staff=True, email=None):

@@ -4,38 +4,30 @@ Drives Debian's Chromium through Playwright against the live test server; screen
 of the review and the result go to artifacts/ for a person to look at.
 """
 
-import os
 from pathlib import Path
 
 import pytest
 from django.db import connections
 
 from claims.models import Claim, Source
+from tests.conftest import CHROMIUM_ARGS
 
-# serialized_rollback: the live server needs committed rows, and the flush afterwards must
-# not take the roles (created by a migration) away from the tests that run later.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# The live server needs committed rows (conftest's roles_after_flush puts the roles back).
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parent.parent
 STORY = (ROOT / "tests" / "intake_data" / "nissan_twingo_article.txt").read_text(encoding="utf-8")
 ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
 
 
 @pytest.fixture
-def page(live_server):
+def page(live_server, chromium_path, monkeypatch):
     """A browser page, closed before the live server stops (so no request thread keeps a connection)."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
     from playwright.sync_api import sync_playwright
 
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         yield page
         browser.close()

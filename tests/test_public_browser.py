@@ -11,14 +11,11 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from tests.conftest import CHROMIUM_ARGS
+
 pytest_plugins = ["tests.test_public_support"]
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("public_cache")]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
 SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
 
 
@@ -29,13 +26,12 @@ def site(live_server, transactional_db):
 
 
 @pytest.fixture
-def browser(site):
+def browser(site, chromium_path):
     """Debian's Chromium driven by Playwright; started after the database work (its loop must not see the ORM)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed")
+    from playwright import sync_api
+
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 

@@ -32,18 +32,16 @@ from tests.test_reminders_support import (  # noqa: F401 - fixtures
     private_redis,
     process_env,
     reminded_claim_ids,
-    restore_migrated_data,
     smtp,
     smtp_server,
     wait_until,
 )
 
-# serialized_rollback: each test starts from the migrated data (the Editors group and its permissions),
-# which the flush after a transactional test would otherwise leave out.
+# Transactional: the worker and the sweeps run in other processes and see only committed rows
+# (conftest's roles_after_flush puts the roles back after each flush).
 pytestmark = [
     pytest.mark.services,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures("restore_migrated_data"),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -35,21 +35,6 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(scope="module")
-def restore_migrated_data(django_db_setup, django_db_blocker):
-    """After a module's transactional tests, put back what the migrations wrote (roles, permissions).
-
-    A transactional test ends by emptying every table; with serialized_rollback the next
-    one of ours starts from the migrated data again, but tests that follow in other
-    modules would find no Editors group. Restoring it here leaves the database as found.
-    """
-    yield
-    contents = getattr(connection, "_test_serialized_contents", None)
-    if contents:
-        with django_db_blocker.unblock():
-            connection.creation.deserialize_db_from_string(contents)
-
-
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -26,7 +26,6 @@ from tests.test_reminders_support import (  # noqa: F401 - fixtures
     fast_password_hashing,
     needs_postgresql,
     reminded_claim_ids,
-    restore_migrated_data,
     smtp,
     smtp_server,
     wait_until,
@@ -53,8 +52,7 @@ def lock_waiters() -> int:
         return cursor.fetchone()[0]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # starts from the migrated roles
-@pytest.mark.usefixtures("restore_migrated_data")  # and leaves them for the tests that follow
+@pytest.mark.django_db(transaction=True)  # other processes see only committed rows
 def test_two_sweeps_at_once_send_each_of_100_due_reminders_exactly_once(
     claimant, source, system, django_user_model, no_broker
 ):
