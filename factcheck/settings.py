@@ -149,6 +149,9 @@ CACHES = {
 }
 # Seconds an anonymous public page stays cached (claims/public_cache.py); 0 turns it off.
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300, minimum=0)
+# Seconds a process serves its own copy of a hot page before asking Redis whether anything
+# changed: the staleness bound for writes made in other processes. 0 always asks Redis.
+PUBLIC_CACHE_LOCAL_SECONDS = env_int("PUBLIC_CACHE_LOCAL_SECONDS", 1, minimum=0)
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None  # tasks report through the database, not results
