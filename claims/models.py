@@ -280,6 +280,22 @@ class Claim(TrackedModel):
             models.Index(fields=["assignee", "deadline_end"], name="claims_claim_assignee_deadline"),
             # Claimant track record: a claimant's claims by status.
             models.Index(fields=["claimant", "status"], name="claims_claim_claimant_status"),
+            # Public list and API filtered by status, newest first (/claims/?status=missed&page=50).
+            models.Index(
+                fields=["status", "-published_at", "-id"],
+                condition=Q(published_at__isnull=False),
+                name="claims_claim_pub_status_newest",
+            ),
+            # Public list and API sorted by deadline, soonest first, without a status filter.
+            models.Index(
+                fields=["deadline_end", "id"], condition=Q(published_at__isnull=False), name="claims_claim_pub_deadline"
+            ),
+            # Claimant page: a claimant's published claims by deadline.
+            models.Index(
+                fields=["claimant", "deadline_end", "id"],
+                condition=Q(published_at__isnull=False),
+                name="claims_claim_pub_claimant",
+            ),
         ]
 
     def __str__(self):
