@@ -184,3 +184,58 @@ def test_it_refuses_what_is_not_an_article_with_a_clear_message(data, message):
 def test_it_accepts_a_byte_order_mark_and_a_megabyte():
     assert decode_article("\ufeffNissan will launch it.".encode()) == "Nissan will launch it."
     assert len(decode_article(b"a" * 1_000_000)) == 1_000_000
+
+
+@pytest.mark.parametrize(
+    ("phrase", "reference", "end"),
+    [
+        # 29 February without a year is the next one to come, however many years away.
+        ("It will launch by February 29.", D(2024, 3, 10), D(2028, 2, 29)),
+        ("It will launch on 29 Feb.", D(2025, 5, 15), D(2028, 2, 29)),
+        ("It will launch on 29 February.", D(2024, 1, 10), D(2024, 2, 29)),
+        ("It will launch on 31 March.", D(2025, 5, 15), D(2026, 3, 31)),
+    ],
+)
+def test_a_day_without_a_year_is_the_next_such_day(phrase, reference, end):
+    deadline = parse_deadline(phrase, reference)
+    assert (deadline.end, deadline.precision) == (end, "day")
+    assert extract(phrase, reference)[0].deadline_end == end  # no crash on the way to a candidate
+
+
+@pytest.mark.parametrize(
+    ("phrase", "reference", "start", "end"),
+    [
+        # In January the current winter is still running: it ends this February, not next.
+        ("It will launch by winter.", D(2025, 1, 15), D(2025, 1, 15), D(2025, 2, 28)),
+        ("It will launch in winter.", D(2025, 1, 15), D(2024, 12, 1), D(2025, 2, 28)),
+        ("It will launch in winter.", D(2025, 5, 15), D(2025, 12, 1), D(2026, 2, 28)),
+        ("It will launch next winter.", D(2025, 1, 15), D(2025, 12, 1), D(2026, 2, 28)),
+        ("It will launch in the winter of 2025.", D(2025, 1, 15), D(2025, 12, 1), D(2026, 2, 28)),
+    ],
+)
+def test_a_winter_without_a_year_is_the_one_not_yet_over(phrase, reference, start, end):
+    deadline = parse_deadline(phrase, reference)
+    assert (deadline.start, deadline.end, deadline.precision) == (start, end, "quarter")
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "Nissan will run the plant for 10 years.",
+        "The utility will guarantee the price for the next five years.",
+        "The warranty will cover the battery for eight years.",
+    ],
+)
+def test_how_long_a_commitment_lasts_is_no_deadline(phrase):
+    assert parse_deadline(phrase, PUBLISHED).precision == "none"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "end"),
+    [
+        ("It will run the plant for 10 years within three years.", D(2028, 5, 15)),
+        ("It will invest $2bn over the next four years.", D(2029, 5, 15)),
+    ],
+)
+def test_a_duration_that_bounds_the_claim_stays_a_deadline(phrase, end):
+    assert parse_deadline(phrase, PUBLISHED).end == end

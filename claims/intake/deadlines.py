@@ -180,7 +180,9 @@ def _lead_and_mod(sentence: str, at: int) -> tuple[str, str, int]:
 
 _BY_LEADS = {"by", "no later than", "not later than", "later", "as soon as"}
 _BEFORE_LEADS = {"before", "ahead of", "prior to"}
-_DURATION_LEADS = {"within", "in", "over", "during", "for", "the next", "the coming"}
+# Not "for": "for 10 years" says how long a commitment lasts, not when it is due.
+_DURATION_LEADS = {"within", "in", "over", "during", "the next", "the coming"}
+_DURATION_MODS = {"the next", "the coming", "the following", "next"}
 _IN_LEADS = {
     "in", "during", "from", "for", "around", "as of", "as early as", "starting", "starting in", "starting from",
     "beginning", "beginning in", "from early", "not until", "until", "till", "through", "thru", "on", "at",
@@ -214,11 +216,17 @@ def _year_of(word: str | None, reference: datetime.date) -> int | None:
 
 
 def _next_not_over(make_window, reference: datetime.date):
-    """A period named without a year: this year's if it has not ended yet, else next year's."""
-    start, end = make_window(reference.year)
-    if end < reference:
-        start, end = make_window(reference.year + 1)
-    return start, end
+    """A period named without a year: the first one that has not ended yet.
+
+    Last year's window comes first because a winter starts in one year and ends in the
+    next: on 15 January the current winter is the one that began last December. Any
+    other period of last year is over by then and is skipped.
+    """
+    for year in (reference.year - 1, reference.year):
+        start, end = make_window(year)
+        if end >= reference:
+            return start, end
+    return make_window(reference.year + 1)
 
 
 def _quarter(n: int):
@@ -240,18 +248,27 @@ def _season(name: str):
     return lambda year: (datetime.date(year, first, 1), _month_end(year + 1, last))
 
 
+# A leap year: month and day of a date named without a year are read against it, so that
+# "29 February" is a real day whatever year the article appeared in.
+_ANY_DAY_YEAR = 2000
+
+
 def _explicit_day(text: str, year: str | None, reference: datetime.date):
-    """A calendar day, read by dateutil; without a year, the next such day."""
+    """A calendar day, read by dateutil; without a year, the next such day on or after the reference."""
     try:
         if year:
             day = date_parser.parse(text, default=datetime.datetime(int(year), 1, 1)).date()
             return day, day
-        day = date_parser.parse(text, default=datetime.datetime(reference.year, 1, 1)).date()
+        day = date_parser.parse(text, default=datetime.datetime(_ANY_DAY_YEAR, 1, 1)).date()
     except (ValueError, OverflowError):
-        return None
-    if day < reference:
-        day = day.replace(year=day.year + 1)
-    return day, day
+        return None  # "31 April", "30 February 2027": no such day, so no deadline
+    # 29 February comes back at most eight years later (2096 to 2104: 2100 is no leap year).
+    for year_number in range(reference.year, reference.year + 9):
+        if calendar.monthrange(year_number, day.month)[1] >= day.day:
+            candidate = datetime.date(year_number, day.month, day.day)
+            if candidate >= reference:
+                return candidate, candidate
+    return None
 
 
 def _period(match: re.Match, reference: datetime.date, mod: str, lead: str):
@@ -368,8 +385,8 @@ def resolve(sentence: str, match: re.Match, reference: datetime.date) -> Deadlin
     if match.lastgroup == "vague":
         return Deadline(text, None, None, VAGUE, text_start)
     if match.lastgroup == "dur":
-        if lead not in _DURATION_LEADS and mod not in ("the next", "the coming", "the following", "next"):
-            return None
+        if lead == "for" or (lead not in _DURATION_LEADS and mod not in _DURATION_MODS):
+            return None  # "for (the next) 10 years" is how long, not by when
         start, end, precision = _duration(match, reference)
         return Deadline(text, start, end, precision, text_start, by_type=True)
     if lead == "after":
