@@ -49,7 +49,11 @@ class TrackedModel(models.Model):
             raise MissingChangeReason(
                 f"Deleting {type(self).__name__} needs a history reason; write through claims.services."
             )
-        return super().delete(*args, **kwargs)
+        try:
+            return super().delete(*args, **kwargs)
+        finally:
+            for attribute in ("_change_reason", "_history_user"):
+                self.__dict__.pop(attribute, None)
 
 
 class Status(models.TextChoices):
@@ -356,14 +360,26 @@ class Claim(TrackedModel):
             errors["deadline_start"] = "The deadline cannot start after it ends."
         if bool(self.target_comparator) != (self.target_value is not None):
             errors["target_value"] = "A target needs both a comparator and a value."
-        if self.status == Status.FULFILLED and self.deadline_end and self.resolved_on:
-            if self.resolved_on > self.deadline_end:
-                errors["status"] = (
-                    f"Fulfilled on {self.resolved_on:%Y-%m-%d}, after the deadline of "
-                    f"{self.deadline_end:%Y-%m-%d}: use “Fulfilled late”."
-                )
+        if late_fulfilment_error := fulfilled_after_deadline(self.status, self.resolved_on, self.deadline_end):
+            errors["status"] = late_fulfilment_error
         if errors:
             raise ValidationError(errors)
+
+
+def fulfilled_after_deadline(status: str, resolved_on: datetime.date | None, deadline_end: datetime.date | None) -> str:
+    """The refusal message when "fulfilled" is dated after the deadline (it is "fulfilled late"), else ""."""
+    if status == Status.FULFILLED and resolved_on and deadline_end and resolved_on > deadline_end:
+        return (
+            f"Fulfilled on {resolved_on:%Y-%m-%d}, after the deadline of {deadline_end:%Y-%m-%d}: use “Fulfilled late”."
+        )
+    return ""
+
+
+def outcome_date(status: str, resolved_on: datetime.date | None) -> datetime.date | None:
+    """When a claim's outcome happened: as given, today by default when closed, none while open."""
+    if Status(status).is_closed:
+        return resolved_on or newsroom_today()
+    return None
 
 
 class Update(TrackedModel):
@@ -388,6 +404,12 @@ class Update(TrackedModel):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d}: {self.summary[:60]}"
+
+    def clean(self):
+        # An update that closes the claim dates its outcome; the same rule as Claim.clean.
+        if self.claim_id and self.status and self.date:
+            if error := fulfilled_after_deadline(self.status, self.date, self.claim.deadline_end):
+                raise ValidationError({"status": error})
 
 
 class Appearance(TrackedModel):

@@ -14,7 +14,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from claims.models import Appearance, Claim, Claimant, Source, Status, TrackedModel, Update, newsroom_today
+from claims.models import (
+    Appearance,
+    Claim,
+    Claimant,
+    Source,
+    Status,
+    TrackedModel,
+    Update,
+    newsroom_today,
+    outcome_date,
+)
 
 SYSTEM_USERNAME = "factcheck-system"
 PUBLISH_PERMISSION = "claims.publish_claim"
@@ -50,9 +60,16 @@ def tracked_save(obj: TrackedModel, *, by, reason: str, validate: bool = True) -
     return obj
 
 
+@transaction.atomic
 def tracked_delete(obj: TrackedModel, *, by, reason: str) -> None:
+    reason = _require_reason(reason)
+    if isinstance(obj, Claim):
+        # Django's cascade deletes rows without calling their delete(): delete the claim's
+        # timeline and appearances first so that their history rows carry the user and reason.
+        for child in [*obj.updates.all(), *obj.appearances.all()]:
+            tracked_delete(child, by=by, reason=reason)
     obj._history_user = by
-    obj._change_reason = _require_reason(reason)
+    obj._change_reason = reason
     obj.delete()
 
 
@@ -80,11 +97,7 @@ def save_claim(claim: Claim, *, by, reason: str) -> Claim:
     previous = _previous_state(claim)
     if not claim.slug:
         claim.slug = unique_slug(Claim, claim.statement)
-    # resolved_on dates the outcome: kept while closed, today by default, cleared on reopening.
-    if Status(claim.status).is_closed:
-        claim.resolved_on = claim.resolved_on or newsroom_today()
-    else:
-        claim.resolved_on = None
+    claim.resolved_on = outcome_date(claim.status, claim.resolved_on)
     tracked_save(claim, by=by, reason=reason)
     for hook in claim_saved_hooks:
         hook(claim, previous)
@@ -134,11 +147,24 @@ def assign(claim: Claim, assignee, *, by, reason: str = "Assigned") -> Claim:
 
 @transaction.atomic
 def record_update(update: Update, *, by, reason: str | None = None) -> Update:
-    """Save a timeline entry; when it carries a status, move the claim to it as of its date."""
+    """Save a timeline entry; when it brings a new status, move the claim to it as of its date.
+
+    Only a new status moves the claim: correcting the wording of an old update, or adding
+    one dated before a later status update, leaves the claim's current status alone.
+    """
     reason = reason or f"Timeline update of {update.date:%Y-%m-%d}"
+    previous_status = None
+    if update.pk:
+        previous_status = Update.objects.filter(pk=update.pk).values_list("status", flat=True).first()
     tracked_save(update, by=by, reason=reason)
     claim = update.claim
-    if update.status and update.status != claim.status:
+    brings_status = update.status and update.status != previous_status and update.status != claim.status
+    superseded = (
+        claim.updates.exclude(pk=update.pk).exclude(status="").filter(date__gt=update.date).exists()
+        if brings_status
+        else False
+    )
+    if brings_status and not superseded:
         change_status(claim, update.status, by=by, reason=f"{reason}: {update.summary}"[:2000], resolved_on=update.date)
     return update
 
