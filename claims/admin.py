@@ -20,7 +20,7 @@ from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims import services
-from claims.models import Appearance, Claim, Claimant, Source, Status, Update, newsroom_today
+from claims.models import Appearance, Claim, Claimant, Source, Update, newsroom_today, outcome_date
 from claims.reminders.desk import ReminderInline, due_soon_view
 
 # A URL typed without a scheme is taken as https (Django 6's default).
@@ -132,20 +132,21 @@ class ReasonForm(forms.ModelForm):
         return cleaned
 
 
-class UpdateInlineForm(forms.ModelForm):
+class ClaimForm(ReasonForm):
     def clean(self):
         cleaned = super().clean()
-        claim = self.instance.claim if self.instance.claim_id else None
-        date = cleaned.get("date")
-        if claim and cleaned.get("status") == Status.FULFILLED and claim.deadline_end and date:
-            if date > claim.deadline_end:
-                self.add_error("status", f"Fulfilled after the deadline of {claim.deadline_end}: use “Fulfilled late”.")
+        if status := cleaned.get("status"):
+            given = cleaned.get("resolved_on")
+            if "status" in self.changed_data and "resolved_on" not in self.changed_data:
+                given = None  # a new outcome is dated today unless the editor gives its date
+            # Dated here as save_claim would, so that Claim.clean's rules (fulfilled after the
+            # deadline is "fulfilled late") come back as form errors, not as a failed save.
+            cleaned["resolved_on"] = outcome_date(status, given)
         return cleaned
 
 
 class UpdateInline(admin.StackedInline):
     model = Update
-    form = UpdateInlineForm
     formfield_overrides = HTTPS_URLS
     extra = 0
     fields = ["date", "summary", "url", "status"]
@@ -222,7 +223,7 @@ class UpdateAdmin(TrackedAdmin):
 
 @admin.register(Claim)
 class ClaimAdmin(TrackedAdmin):
-    form = ReasonForm
+    form = ClaimForm
     paginator = LargeTablePaginator
     show_full_result_count = False  # no second COUNT(*) over the whole table
     list_per_page = 50
@@ -233,7 +234,7 @@ class ClaimAdmin(TrackedAdmin):
     autocomplete_fields = ["claimant", "source"]
     inlines = [UpdateInline, AppearanceInline, ReminderInline]
     actions = ["assign_to_me", "publish_selected", "unpublish_selected", "export_csv"]
-    readonly_fields = ["resolved_on", "created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at"]
     history_list_display = ["status"]  # see ClaimAdmin.status
     fieldsets = [
         (None, {"fields": ["statement", "quote", "claimant", "source", "slug"]}),
@@ -311,7 +312,7 @@ class ClaimAdmin(TrackedAdmin):
             actions.pop("unpublish_selected", None)
         return actions
 
-    @admin.action(description="Assign to me")
+    @admin.action(description="Assign to me", permissions=["change"])
     def assign_to_me(self, request, queryset):
         for claim in queryset:
             services.assign(claim, request.user, by=request.user, reason="Assigned to me from the claim list")
@@ -366,21 +367,30 @@ CSV_COLUMNS = [
 ]  # fmt: skip
 
 
-def _csv_safe(value) -> str:
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ is read as text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+# Characters that make a spreadsheet read a cell as a formula, full-width forms included.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def _text_cell(value: str) -> str:
+    """Free text typed by people or copied from articles: a leading formula character is quoted."""
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def _value_cell(value) -> str:
+    """Numbers, dates and our own codes are written as they are (a negative target stays a number)."""
+    return "" if value is None else str(value)
 
 
 def _csv_row(claim: Claim) -> list[str]:
-    values = [
-        claim.slug, claim.statement, claim.quote, claim.claimant.name, claim.source.title, claim.source.url,
-        claim.deadline_text, claim.deadline_start, claim.deadline_end, claim.deadline_precision,
-        claim.target_quantity, claim.target_comparator, claim.target_value, claim.target_unit, claim.actual_value,
-        claim.status, claim.get_status_display(), claim.resolved_on, claim.verdict, claim.notes,
-        claim.assignee.get_username() if claim.assignee else "", claim.published_at,
+    t, v = _text_cell, _value_cell
+    return [
+        v(claim.slug), t(claim.statement), t(claim.quote), t(claim.claimant.name), t(claim.source.title),
+        t(claim.source.url), t(claim.deadline_text), v(claim.deadline_start), v(claim.deadline_end),
+        v(claim.deadline_precision), t(claim.target_quantity), v(claim.target_comparator), v(claim.target_value),
+        t(claim.target_unit), v(claim.actual_value), v(claim.status), v(claim.get_status_display()),
+        v(claim.resolved_on), t(claim.verdict), t(claim.notes),
+        t(claim.assignee.get_username()) if claim.assignee else "", v(claim.published_at),
     ]  # fmt: skip
-    return [_csv_safe(value) for value in values]
 
 
 class _Echo:
