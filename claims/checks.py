@@ -4,6 +4,8 @@ import redis
 from django.conf import settings
 from django.core.checks import Warning, register
 
+from factcheck.env import without_password
+
 
 @register()
 def redis_reachable(app_configs, **kwargs):
@@ -13,7 +15,7 @@ def redis_reachable(app_configs, **kwargs):
     except (redis.exceptions.RedisError, OSError) as exc:
         return [
             Warning(
-                f"Redis cannot be reached at REDIS_URL={settings.REDIS_URL} ({exc}).",
+                f"Redis cannot be reached at REDIS_URL={without_password(settings.REDIS_URL)} ({exc}).",
                 hint="Pages are served uncached and deadline reminders are not sent until Redis is "
                 "back. Start it with: redis-server --daemonize yes --port 6379 --save '' --appendonly no",
                 id="factcheck.W001",

@@ -8,7 +8,7 @@ given as ``NAME_FILE`` (a path whose content is the value), as container platfor
 
 import os
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
@@ -22,8 +22,22 @@ _DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql", "psql"}
 _EMAIL_SCHEMES = {"smtp", "smtps", "smtp+tls", "smtp+ssl", "consolemail", "filemail", "memorymail", "dummymail"}
 
 
+def without_password(value: str) -> str:
+    """The value with any URL password replaced, so that it can be shown in errors and logs."""
+    try:
+        parts = urlsplit(value)
+        if parts.password:
+            netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+            return urlunsplit(parts._replace(netloc=netloc))
+    except ValueError:
+        pass
+    return value
+
+
 def _bad(name: str, value: str, expected: str) -> ImproperlyConfigured:
-    return ImproperlyConfigured(f"Environment variable {name}={value!r} is not valid: expected {expected}.")
+    return ImproperlyConfigured(
+        f"Environment variable {name}={without_password(value)!r} is not valid: expected {expected}."
+    )
 
 
 def env_str(name: str, default: str | None = None, *, allow_file: bool = False) -> str | None:
