@@ -143,3 +143,24 @@ def test_claim_list_query_count_is_pinned(client, make_claim, elena, django_asse
     with django_assert_num_queries(CLAIM_LIST_QUERIES):
         response = client.get("/admin/claims/claim/", {"status": "pending", "published": "no"})
     assert len(response.context["cl"].result_list) == min(claims, 50)
+
+
+def test_staff_who_may_only_view_cannot_assign_claims_to_themselves(client, make_claim, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    viewer = django_user_model.objects.create_user("vera", password="x", is_staff=True)
+    viewer.user_permissions.set(Permission.objects.filter(codename="view_claim"))
+    claim = make_claim()
+    client.force_login(viewer)
+    action(client, "assign_to_me", [claim])
+    claim.refresh_from_db()
+    assert claim.assignee is None
+
+
+def test_export_csv_keeps_numbers_and_quotes_full_width_formulas(client, make_claim, elena):
+    make_claim(statement="＝CMD()", target_quantity="temperature", target_comparator="<", target_value=-5)
+    client.force_login(elena)
+    response = action(client, "export_csv", Claim.objects.all())
+    row = next(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert row["statement"] == "'＝CMD()"
+    assert row["target_value"].startswith("-5")

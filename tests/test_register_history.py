@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from claims import services
-from claims.models import Claim, Status
+from claims.models import Claim, Status, Update
 
 
 def latest_history(claim):
@@ -134,3 +134,58 @@ def admin_form_data(claim, **overrides):
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000})
     data.update(overrides)
     return data
+
+
+def test_correcting_an_old_update_leaves_the_current_status_alone(make_claim, elena):
+    claim = make_claim(deadline_end=datetime.date(2026, 12, 31))
+    first = services.add_update(
+        claim, summary="Prototyp shown", status=Status.IN_PROGRESS, by=elena, date=datetime.date(2026, 3, 1)
+    )
+    services.add_update(claim, summary="On sale", status=Status.FULFILLED, by=elena, date=datetime.date(2026, 6, 1))
+    first.summary = "Prototype shown"
+    services.record_update(first, by=elena, reason="Typo")
+    claim.refresh_from_db()
+    assert claim.status == Status.FULFILLED and claim.resolved_on == datetime.date(2026, 6, 1)
+
+
+def test_a_backdated_update_does_not_undo_a_later_status(make_claim, elena):
+    claim = make_claim()
+    services.add_update(claim, summary="Stalled", status=Status.STALLED, by=elena, date=datetime.date(2026, 5, 1))
+    services.add_update(
+        claim, summary="Earlier work", status=Status.IN_PROGRESS, by=elena, date=datetime.date(2026, 2, 1)
+    )
+    claim.refresh_from_db()
+    assert claim.status == Status.STALLED
+
+
+def test_fulfilled_after_the_deadline_in_the_admin_is_a_form_error_not_a_crash(client, make_claim, elena):
+    claim = make_claim(deadline_end=datetime.date(2026, 6, 30))
+    client.force_login(elena)
+    data = admin_form_data(claim, status=Status.FULFILLED, resolved_on="2026-07-02", change_reason="On sale")
+    response = client.post(f"/admin/claims/claim/{claim.pk}/change/", data)
+    assert response.status_code == 200
+    assert "use “Fulfilled late”" in response.content.decode()
+    data.update(status=Status.FULFILLED_LATE)
+    assert client.post(f"/admin/claims/claim/{claim.pk}/change/", data).status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == Status.FULFILLED_LATE and claim.resolved_on == datetime.date(2026, 7, 2)
+
+
+def test_a_fulfilled_update_after_the_deadline_is_a_form_error(client, make_claim, elena):
+    claim = make_claim(deadline_end=datetime.date(2026, 6, 30))
+    client.force_login(elena)
+    response = client.post(
+        "/admin/claims/update/add/",
+        {"claim": claim.pk, "date": "2026-07-02", "summary": "On sale", "url": "", "status": Status.FULFILLED},
+    )
+    assert response.status_code == 200
+    assert "use “Fulfilled late”" in response.content.decode()
+    assert not claim.updates.exists()
+
+
+def test_deleting_a_claim_records_the_reason_on_its_updates_too(make_claim, chiara):
+    claim = make_claim()
+    update = services.add_update(claim, summary="Plant site chosen", by=chiara)
+    services.tracked_delete(claim, by=chiara, reason="Duplicate of another claim")
+    deletion = Update.history.get(id=update.pk, history_type="-")
+    assert deletion.history_user == chiara and deletion.history_change_reason == "Duplicate of another claim"

@@ -65,3 +65,10 @@ def test_behind_a_tls_proxy_the_redirect_can_be_turned_off():
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-2:] == ["False", "31536000"]
+
+
+def test_a_bad_database_url_is_reported_without_its_password():
+    result = manage("check", DEBUG="1", DATABASE_URL="mysqlx://newsroom:hunter2secret@db.example.org/claims")
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr and "db.example.org" in result.stderr
+    assert "hunter2secret" not in result.stderr
