@@ -17,6 +17,7 @@ from django.http import StreamingHttpResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims import services
@@ -97,6 +98,35 @@ class AssigneeFilter(admin.SimpleListFilter):
             case value if value.isdigit():
                 return queryset.filter(assignee_id=int(value))
         return queryset
+
+
+class ClaimantFilter(admin.SimpleListFilter):
+    """Lists every claimant while there are few; past that, only the chosen one.
+
+    A register with tens of thousands of claimants cannot list them all in the sidebar;
+    editors then filter by clicking a claimant's name in the list (or search by name).
+    """
+
+    title = "claimant"
+    parameter_name = "claimant"
+    LIST_AT_MOST = 50
+
+    def lookups(self, request, model_admin):
+        claimants = list(Claimant.objects.order_by("name").values_list("pk", "name")[: self.LIST_AT_MOST + 1])
+        if len(claimants) <= self.LIST_AT_MOST:
+            return [(str(pk), name) for pk, name in claimants]
+        chosen = self.value()
+        if chosen and chosen.isdigit():
+            return [(str(pk), name) for pk, name in Claimant.objects.filter(pk=int(chosen)).values_list("pk", "name")]
+        return []
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if not value.isdigit():
+            return queryset.none()
+        return queryset.filter(claimant_id=int(value))
 
 
 class PublishedFilter(admin.SimpleListFilter):
@@ -227,9 +257,11 @@ class ClaimAdmin(TrackedAdmin):
     paginator = LargeTablePaginator
     show_full_result_count = False  # no second COUNT(*) over the whole table
     list_per_page = 50
-    list_display = ["short_statement", "claimant", "status_label", "deadline", "days_left", "assignee", "published"]
+    list_display = [
+        "short_statement", "claimant_link", "status_label", "deadline", "days_left", "assignee", "published",
+    ]  # fmt: skip
     list_select_related = ["claimant", "assignee"]
-    list_filter = ["status", DeadlineWindowFilter, AssigneeFilter, PublishedFilter, "claimant"]
+    list_filter = ["status", DeadlineWindowFilter, AssigneeFilter, PublishedFilter, ClaimantFilter]
     search_fields = ["statement", "quote", "claimant__name", "source__title"]
     autocomplete_fields = ["claimant", "source"]
     inlines = [UpdateInline, AppearanceInline, ReminderInline]
@@ -277,6 +309,12 @@ class ClaimAdmin(TrackedAdmin):
     @admin.display(description="Statement", ordering="statement")
     def short_statement(self, claim):
         return str(claim)
+
+    @admin.display(description="Claimant", ordering="claimant__name")
+    def claimant_link(self, claim):
+        """The claimant's name, linking to this list filtered to its claims."""
+        return format_html('<a href="?{}={}" title="Only claims by {}">{}</a>', ClaimantFilter.parameter_name,
+                           claim.claimant_id, claim.claimant.name, claim.claimant.name)  # fmt: skip
 
     @admin.display(description="Status", ordering="status")
     def status_label(self, claim):

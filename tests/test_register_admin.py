@@ -164,3 +164,18 @@ def test_export_csv_keeps_numbers_and_quotes_full_width_formulas(client, make_cl
     row = next(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert row["statement"] == "'＝CMD()"
     assert row["target_value"].startswith("-5")
+
+
+def test_many_claimants_are_not_all_listed_and_a_claimant_name_filters_the_list(client, make_claim, elena, system):
+    from claims.admin import ClaimantFilter
+
+    for n in range(ClaimantFilter.LIST_AT_MOST + 1):
+        services.get_or_create_claimant(f"Maker {n:02d}", by=system, reason="test")
+    claim = make_claim()
+    client.force_login(elena)
+    page = client.get("/admin/claims/claim/").content.decode()
+    assert "Maker 07" not in page
+    assert f'href="?claimant={claim.claimant_id}"' in page
+    response = client.get("/admin/claims/claim/", {"claimant": claim.claimant_id})
+    assert [c.pk for c in response.context["cl"].result_list] == [claim.pk]
+    assert "Nissan" in response.content.decode()
