@@ -380,6 +380,15 @@ def _duration(match: re.Match, reference: datetime.date):
 
 def resolve(sentence: str, match: re.Match, reference: datetime.date) -> Deadline | None:
     """Turn one period match into a Deadline, or None when it is no deadline (e.g. "2026 model")."""
+    try:
+        return _resolve(sentence, match, reference)
+    except (ValueError, OverflowError):
+        # A period the calendar cannot hold ("within 999 decades", "next year" said in 9999,
+        # a winter before year 1) gives no date to track, and must not stop the extraction.
+        return None
+
+
+def _resolve(sentence: str, match: re.Match, reference: datetime.date) -> Deadline | None:
     lead, mod, text_start = _lead_and_mod(sentence, match.start())
     text = sentence[text_start : match.end()].strip()
     if match.lastgroup == "vague":
@@ -398,7 +407,9 @@ def resolve(sentence: str, match: re.Match, reference: datetime.date) -> Deadlin
     by_type = lead in _BY_LEADS or (lead == "" and mod.startswith("the end") and match.lastgroup != "dec")
     ends_period = any(word in mod for word in ("end of", "close of"))
     if lead in _BEFORE_LEADS and not ends_period:
-        end = start - datetime.timedelta(days=1)
+        # Ends the day before the period; a "before 2024" already past keeps only that day, so
+        # that its start never falls after its end (a future one starts at the reference below).
+        start = end = start - datetime.timedelta(days=1)
         by_type = True
     elif not (by_type and ends_period):
         start, end, precision = _narrow(start, end, precision, mod)
