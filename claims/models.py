@@ -290,10 +290,9 @@ class Claim(TrackedModel):
                 condition=Q(published_at__isnull=False),
                 name="claims_claim_pub_status_newest",
             ),
-            # Public list and API sorted by deadline, soonest first, without a status filter.
-            models.Index(
-                fields=["deadline_end", "id"], condition=Q(published_at__isnull=False), name="claims_claim_pub_deadline"
-            ),
+            # Admin claim list in its default order (deadline, then id) without a filter, and the
+            # public list and API sorted by deadline (published claims are most of the table).
+            models.Index(fields=["deadline_end", "id"], name="claims_claim_deadline_id"),
             # Claimant page: a claimant's published claims by deadline.
             models.Index(
                 fields=["claimant", "deadline_end", "id"],
