@@ -242,3 +242,13 @@ def test_pasting_and_uploading_at_once_is_refused_and_keeps_the_paste(editor_cli
     page = response.content.decode()
     assert "not both" in page and "AmpR Small platform" in page
     assert Source.objects.count() == 0
+
+
+def test_a_leap_day_without_a_year_is_listed_and_kept(editor_client):
+    # Said after 29 February 2024, "by February 29" is 29 February 2028 (it used to be a 500).
+    article = "Acme will open the plant by February 29.\n\nAcme will hire 500 people within three years."
+    response = paste(editor_client, **{"article-text": article, "article-published_on": "2024-03-10"})
+    assert response.status_code == 200
+    assert keep_all(editor_client, response).status_code == 302
+    ends = sorted(Claim.objects.values_list("deadline_end", flat=True))
+    assert ends == [datetime.date(2027, 3, 10), datetime.date(2028, 2, 29)]

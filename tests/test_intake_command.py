@@ -75,3 +75,11 @@ def test_a_missing_file_or_a_bad_date_is_a_clear_error(tmp_path):
         call_command("extract_claims", str(tmp_path / "nope.txt"))
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("extract_claims", str(STORY), "--published", "15/05/2025")
+
+
+def test_a_leap_day_without_a_year_prints_the_next_one_not_a_traceback():
+    article = b"Acme will open the plant by February 29."
+    result = run("-", "--format", "json", "--published", "2024-03-10", stdin=article)
+    assert result.returncode == 0 and result.stderr == b"", result.stderr.decode()
+    [candidate] = json.loads(result.stdout)
+    assert (candidate["deadline_start"], candidate["deadline_end"]) == ("2024-03-10", "2028-02-29")
