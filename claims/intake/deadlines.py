@@ -12,10 +12,13 @@ before each period, reads the words that say how the period is meant ("by", "in"
 - "before <period>": ends the day before the period starts ("before 2030" ->
   ..2029-12-31);
 - "within <duration>": ref..ref + duration ("within three years", precision year);
+  "for <duration>" says how long something lasts ("for 10 years"), so it is no deadline;
 - early / mid / late narrow a year to a half-year window (precision half) and a
   decade to its first four, middle three or last three years (precision decade);
 - seasons are three-month windows (precision quarter), northern-hemisphere;
-- a period without a year (Q3, October, spring) is the next one not yet over;
+- a period without a year (Q3, October, spring) is the next one not yet over: in
+  January, "winter" is the one still running; "29 February" is the next leap day;
+- a period the calendar cannot hold ("within 999 decades") is no deadline;
 - a phrase with no resolvable date ("soon", "in the coming years") is precision
   vague with no dates; no time phrase at all is precision none.
 
