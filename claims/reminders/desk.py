@@ -101,14 +101,10 @@ def due_soon_view(model_admin):
             "days": DUE_SOON_DAYS,
             "limit": DUE_SOON_LIMIT,
             "sections": [
-                ("Yours", "yours", _rows(mine, today)),
-                ("Everyone else's", "others", _rows(others, today)),
+                ("Yours", "yours", build_items(mine, today)),
+                ("Everyone else's", "others", build_items(others, today)),
             ],
         }
         return TemplateResponse(request, "admin/claims/due_soon.html", context)
 
     return view
-
-
-def _rows(claims, today):
-    return build_items(claims, today)

@@ -38,8 +38,16 @@ def start_of_day(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min), timezone.get_default_timezone())
 
 
+# How many overdue points back a sweep looks for claims without a pending row: two years
+# at the default weekly interval. Older ones (a typo like a deadline in 1900 would
+# otherwise mean thousands of dates on every sweep) are scheduled by
+# `sweep_deadlines --backfill`.
+OVERDUE_LOOKBACK_POINTS = 104
+
+
 def lead_days() -> list[int]:
-    return sorted(set(settings.REMINDER_LEAD_DAYS), reverse=True)
+    """The lead times, longest first: settings (factcheck.env.env_int_list) already sorted and deduplicated them."""
+    return list(settings.REMINDER_LEAD_DAYS)
 
 
 def overdue_every() -> int:
@@ -75,15 +83,18 @@ def points_to_schedule(deadline: datetime.date, today: datetime.date) -> list[Po
 def deadlines_with_a_point_on(day: datetime.date, earliest_deadline: datetime.date | None) -> list[datetime.date]:
     """Every deadline_end that has a reminder point falling on `day`.
 
-    Used to find claims that hold no reminder rows (written around claims.services, or
-    before reminders existed) exactly when one of their points falls due, so that the
-    sweep's cost follows what is due, not the size of the claim table.
+    Used to find claims that hold no pending reminder row (written around claims.services,
+    or before reminders existed) exactly when one of their points falls due, so that the
+    sweep's cost follows what is due, not the size of the claim table. The overdue series
+    is followed back to `earliest_deadline` but at most OVERDUE_LOOKBACK_POINTS points, so
+    the list stays short whatever dates the register holds.
     """
     deadlines = [day - datetime.timedelta(days=offset) for offset in fixed_offsets()]
     if earliest_deadline is not None:
         every = overdue_every()
-        deadline = day - datetime.timedelta(days=every)
-        while deadline >= earliest_deadline:
+        for n in range(1, OVERDUE_LOOKBACK_POINTS + 1):
+            deadline = day - datetime.timedelta(days=n * every)
+            if deadline < earliest_deadline:
+                break
             deadlines.append(deadline)
-            deadline -= datetime.timedelta(days=every)
     return deadlines
