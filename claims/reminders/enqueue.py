@@ -3,6 +3,7 @@
 import logging
 
 from django.conf import settings
+from django.db import connection, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -25,3 +26,19 @@ def enqueue_sweep() -> bool:
         logger.warning("Could not queue a reminder sweep (%s); the next scheduled sweep will send what is due.", exc)
         return False
     return True
+
+
+def enqueue_sweep_on_commit() -> None:
+    """Queue one sweep when the current transaction commits, however many saves ask for it.
+
+    One sweep sends everything due, so a transaction that saves many claims (load_demo,
+    an intake keeping its drafts) needs one, not one per claim. Django keeps the pending
+    callbacks in connection.run_on_commit and drops those of a rolled-back savepoint, so
+    looking there (rather than keeping a flag of our own) stays right after a rollback.
+    The list is scanned from its start, where the first registration sits.
+    """
+    if connection.in_atomic_block and any(
+        entry[1] is enqueue_sweep for entry in getattr(connection, "run_on_commit", ())
+    ):
+        return
+    transaction.on_commit(enqueue_sweep)

@@ -5,12 +5,19 @@ write paths keep the outbox right:
 
 - a new open claim with a deadline gets its rows (points.points_to_schedule);
 - a moved deadline drops the unsent rows of the old date and schedules the new one;
-- closing a claim cancels its unsent rows; reopening it schedules them again;
+- closing a claim, or removing its deadline, cancels its unsent rows; reopening it (or
+  setting a deadline again) schedules them again;
 - a new assignee takes over the unsent rows (re-targeting), so nobody is reminded twice.
 
-Claims written around the services (bulk imports, data from before reminders existed)
-hold no rows; ``schedule_unscheduled_due_on`` finds them on the day one of their points
-falls due, and ``backfill`` schedules all of them at once.
+Who can be reminded changes outside claim saves too (an assignee deactivated or without
+an email address, editors joining or leaving the Editors group). The sweep follows that
+when a row falls due: a row whose recipient is no longer responsible is cancelled and the
+claim is scheduled again for its current recipients (``reschedule`` in sweep.py).
+
+Claims written around the services (bulk imports, data from before reminders existed),
+and claims left with no pending row (every recipient gone at once), are found by
+``schedule_unscheduled_due_on`` on the day one of their points falls due; ``backfill``
+schedules all of them at once.
 """
 
 import datetime
@@ -18,7 +25,6 @@ import logging
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models import Exists, Min, OuterRef
 from django.utils import timezone
 
@@ -29,6 +35,14 @@ logger = logging.getLogger(__name__)
 
 EDITORS_GROUP = "Editors"
 BATCH = 1000
+
+# Why a pending row was cancelled, shown in the admin's reminders inline. Written here by
+# the save hook and by the sweep (which imports them), so both say the same thing.
+CANCEL_CLOSED = "Cancelled: the claim was closed."
+CANCEL_NO_DEADLINE = "Cancelled: the claim's deadline was removed."
+CANCEL_MOVED = "Cancelled: the claim's deadline moved."
+CANCEL_NOT_RESPONSIBLE = "Cancelled: the recipient is no longer reminded about this claim."
+CANCEL_UNREACHABLE = "Cancelled: the recipient is inactive or has no email address."
 
 
 class Recipients:
@@ -92,14 +106,16 @@ def sync_claim(claim: Claim, previous: dict) -> None:
     deadline_moved = bool(previous) and previous["deadline_end"] != claim.deadline_end
     reopened = bool(previous) and not was_open and claim.is_open
 
-    if deadline_moved:
+    if deadline_moved and claim.deadline_end is not None:
         rows.pending().exclude(deadline_end=claim.deadline_end).delete()
     if not claim.is_open or claim.deadline_end is None:
-        rows.pending().update(cancelled_at=now, last_error="Cancelled: the claim was closed.")
+        # Kept, cancelled with the reason, so the claim page shows why no more reminders come.
+        reason = CANCEL_CLOSED if not claim.is_open else CANCEL_NO_DEADLINE
+        rows.pending().update(cancelled_at=now, last_error=reason)
         return
-    if reopened:
-        # Rows cancelled at closing would block their points through the unique
-        # constraint; drop them so the claim is scheduled afresh.
+    if reopened or deadline_moved:
+        # Rows cancelled at closing (or when the deadline was removed, then set again) would
+        # block their points through the unique constraint; drop them to schedule afresh.
         rows.filter(cancelled_at__isnull=False, sent_at__isnull=True, skipped_at__isnull=True).delete()
 
     if not previous or deadline_moved or reopened:
@@ -111,9 +127,9 @@ def sync_claim(claim: Claim, previous: dict) -> None:
     if any(row.due_at <= now for row in created):
         # Send it now rather than at the next beat; only once the save is committed, so
         # the worker sees the rows, and never inside the request if Redis is down.
-        from claims.reminders.enqueue import enqueue_sweep
+        from claims.reminders.enqueue import enqueue_sweep_on_commit
 
-        transaction.on_commit(enqueue_sweep)
+        enqueue_sweep_on_commit()
 
 
 def retarget(claim: Claim) -> list[Reminder]:
@@ -133,13 +149,20 @@ def retarget(claim: Claim) -> list[Reminder]:
 
 
 def _unscheduled():
-    """Open claims with a deadline and no live row for it."""
-    live_rows = Reminder.objects.live().filter(claim=OuterRef("pk"), deadline_end=OuterRef("deadline_end"))
-    return Claim.objects.open().filter(deadline_end__isnull=False).exclude(Exists(live_rows)).select_related("assignee")
+    """Open claims with a deadline and no pending row for it.
+
+    Pending, not merely live: a claim whose points were all sent or cancelled (its only
+    recipient became unreachable and nobody could take over) must be found again; a claim
+    in the schedule always holds a pending row for its next point.
+    """
+    pending_rows = Reminder.objects.pending().filter(claim=OuterRef("pk"), deadline_end=OuterRef("deadline_end"))
+    return (
+        Claim.objects.open().filter(deadline_end__isnull=False).exclude(Exists(pending_rows)).select_related("assignee")
+    )
 
 
 def schedule_unscheduled_due_on(today: datetime.date, recipients: Recipients) -> int:
-    """Schedule claims without rows whose point falls on `today`; returns how many claims.
+    """Schedule claims without a pending row whose point falls on `today`; returns how many claims.
 
     Looks only at deadlines that put a point on today (a short list of dates, each an
     index lookup on claims_claim_open_deadline), so the cost is proportional to what is
