@@ -8,6 +8,8 @@ Beat runs sweep_deadlines every REMINDER_SWEEP_SECONDS; the outbox rows decide w
 import logging
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 
 from claims.reminders.enqueue import enqueue_sweep
 from claims.reminders.sweep import sweep
@@ -15,9 +17,23 @@ from claims.reminders.sweep import sweep
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="claims.tasks.sweep_deadlines", ignore_result=True)
+# A sweep stops starting digests after half the claim timeout (sweep.time_budget); these
+# limits stop one that hangs anyway (a DNS lookup without a timeout) before a later sweep
+# could take its rows over while it still holds them. The rows it claimed and did not
+# send are taken again by a later sweep once their claim expires.
+SOFT_TIME_LIMIT = settings.REMINDER_CLAIM_TIMEOUT_SECONDS * 3 // 4
+TIME_LIMIT = settings.REMINDER_CLAIM_TIMEOUT_SECONDS * 9 // 10
+
+
+@shared_task(
+    name="claims.tasks.sweep_deadlines", ignore_result=True, soft_time_limit=SOFT_TIME_LIMIT, time_limit=TIME_LIMIT
+)
 def sweep_deadlines() -> dict:
-    result = sweep()
+    try:
+        result = sweep()
+    except SoftTimeLimitExceeded:
+        logger.warning("Reminder sweep stopped after %d s; a later sweep sends what it left.", SOFT_TIME_LIMIT)
+        return {}
     logger.info("Reminder sweep: %s", result)
     if result.more_due:
         enqueue_sweep()

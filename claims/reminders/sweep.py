@@ -42,7 +42,17 @@ from django.utils import timezone
 
 from claims.models import Claim, Reminder
 from claims.reminders.digest import build_items, send_digest
-from claims.reminders.schedule import Recipients, schedule, schedule_unscheduled_due_on
+from claims.reminders.schedule import (
+    CANCEL_CLOSED,
+    CANCEL_MOVED,
+    CANCEL_NOT_RESPONSIBLE,
+    CANCEL_UNREACHABLE,
+    Recipients,
+    schedule,
+    schedule_unscheduled_due_on,
+)
+
+__all__ = ["CANCEL_CLOSED", "CANCEL_MOVED", "CANCEL_NOT_RESPONSIBLE", "CANCEL_UNREACHABLE", "sweep"]
 
 logger = logging.getLogger(__name__)
 
@@ -53,10 +63,6 @@ SWEEP_BATCH = 2000
 RETRY_FIRST = datetime.timedelta(minutes=5)
 RETRY_LONGEST = datetime.timedelta(hours=6)
 
-CANCEL_CLOSED = "Cancelled: the claim was closed."
-CANCEL_MOVED = "Cancelled: the claim's deadline moved."
-CANCEL_NOT_RESPONSIBLE = "Cancelled: the recipient is no longer reminded about this claim."
-CANCEL_UNREACHABLE = "Cancelled: the recipient is inactive or has no email address."
 EXPIRED_CLAIM = "An earlier sweep claimed it and did not finish (worker lost?); claimed again."
 
 
@@ -69,6 +75,9 @@ class SweepResult:
     skipped: int = 0
     cancelled: int = 0
     failed: int = 0
+    # Rows this sweep claimed but did not send: lost to a later sweep, or left for the next one when out of time.
+    lost: int = 0
+    released: int = 0
     more_due: bool = False
 
     def as_dict(self) -> dict:
@@ -78,21 +87,29 @@ class SweepResult:
         return (
             f"{self.digests} digest(s) sent with {self.sent} reminder(s); {self.skipped} skipped, "
             f"{self.cancelled} cancelled, {self.failed} failed (will retry); "
-            f"{self.scheduled_claims} claim(s) newly scheduled" + ("; more due" if self.more_due else "")
+            f"{self.scheduled_claims} claim(s) newly scheduled"
+            + (f"; {self.lost} taken over by another sweep" if self.lost else "")
+            + (f"; {self.released} left for the next sweep (out of time)" if self.released else "")
+            + ("; more due" if self.more_due else "")
         )
 
 
 def sweep(now: datetime.datetime | None = None) -> SweepResult:
     now = now or timezone.now()
     today = timezone.localdate(now)
+    # Wall-clock time, like claimed_at: the other sweeps judge this one's claims by it.
+    stop_at = timezone.now() + time_budget()
     recipients = Recipients()
     result = SweepResult()
     result.scheduled_claims = schedule_unscheduled_due_on(today, recipients)
     result.cancelled += reconcile_due(now, recipients)
+    if timezone.now() >= stop_at:
+        result.more_due = True
+        return result
     token, claimed, result.more_due = claim_due(now)
     result.claimed = len(claimed)
     if claimed:
-        deliver(claimed, token, now, result)
+        deliver(claimed, token, now, result, recipients=recipients, stop_at=stop_at)
     return result
 
 
@@ -100,12 +117,28 @@ def claim_timeout() -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT_SECONDS)
 
 
+def time_budget() -> datetime.timedelta:
+    """How long one sweep may go on starting digests: half the claim timeout.
+
+    Each digest re-asserts its claim before it is sent, so a slow sweep does not lose rows
+    it is sending; the budget keeps a sweep (SMTP timeouts one after another) well inside
+    the timeout and the task's time limit, and leaves the rest to the next sweep.
+    """
+    return claim_timeout() / 2
+
+
 def _claimable(now: datetime.datetime):
     return Reminder.objects.claimable(now, now - claim_timeout())
 
 
 def reconcile_due(now: datetime.datetime, recipients: Recipients) -> int:
-    """Cancel due rows that no longer apply and extend the schedule of the rest; returns cancellations."""
+    """Cancel due rows that no longer apply and extend the schedule of the rest; returns cancellations.
+
+    A claim whose row went to someone no longer responsible (an assignee deactivated or
+    without an email address, an editor who left the group) is scheduled again for its
+    current recipients: they get the latest due point in this same sweep, and the rest
+    after it. Points already sent to the previous recipient are not sent again.
+    """
     rows = list(
         _claimable(now).order_by("due_at", "id").values("pk", "claim_id", "recipient_id", "deadline_end")[:SWEEP_BATCH]
     )
@@ -120,18 +153,22 @@ def reconcile_due(now: datetime.datetime, recipients: Recipients) -> int:
             continue  # deleted since: its rows went with it
         if not claim.is_open:
             cancel[CANCEL_CLOSED].append(row["pk"])
-        elif claim.deadline_end != row["deadline_end"]:
+            continue
+        if claim.deadline_end != row["deadline_end"]:
             cancel[CANCEL_MOVED].append(row["pk"])
         elif row["recipient_id"] not in {user.pk for user in recipients.for_claim(claim)}:
             cancel[CANCEL_NOT_RESPONSIBLE].append(row["pk"])
-        else:
-            current[claim.pk] = claim
+        # Scheduling is idempotent (the unique constraint), so every open claim seen here
+        # is scheduled for its current deadline and recipients: the next points, or a takeover.
+        current[claim.pk] = claim
+    cancelled = sum(_cancel(_claimable(now).filter(pk__in=pks), reason, now) for reason, pks in cancel.items())
     schedule(current.values(), today=timezone.localdate(now), recipients=recipients)
-    return sum(_cancel(pks, reason, now) for reason, pks in cancel.items())
+    return cancelled
 
 
-def _cancel(pks: list[int], reason: str, now: datetime.datetime, **only) -> int:
-    return Reminder.objects.filter(pk__in=pks, **only).pending().update(cancelled_at=now, last_error=reason)
+def _cancel(rows, reason: str, now: datetime.datetime) -> int:
+    """Cancel the pending rows among `rows`; the caller narrows them to rows no other sweep holds."""
+    return rows.pending().update(cancelled_at=now, last_error=reason)
 
 
 def claim_due(now: datetime.datetime) -> tuple[str, list[Reminder], bool]:
@@ -141,7 +178,8 @@ def claim_due(now: datetime.datetime) -> tuple[str, list[Reminder], bool]:
         return "", [], False
     token = uuid.uuid4().hex
     _claimable(now).filter(pk__in=candidates).update(
-        claimed_at=now,
+        # The time of the claim, not of the sweep's start: other sweeps count the timeout from it.
+        claimed_at=timezone.now(),
         claim_token=token,
         attempts=F("attempts") + 1,
         retry_after=None,
@@ -172,11 +210,21 @@ def _latest_due_offsets(rows: list[Reminder], now: datetime.datetime) -> dict[tu
     return {(entry["claim_id"], entry["recipient_id"], entry["deadline_end"]): entry["latest"] for entry in latest}
 
 
-def deliver(rows: list[Reminder], token: str, now: datetime.datetime, result: SweepResult) -> None:
+def deliver(
+    rows: list[Reminder],
+    token: str,
+    now: datetime.datetime,
+    result: SweepResult,
+    *,
+    recipients: Recipients | None = None,
+    stop_at: datetime.datetime | None = None,
+) -> None:
+    held = Reminder.objects.filter(claim_token=token)
     latest = _latest_due_offsets(rows, now)
     cancel = defaultdict(list)
     skipped = []
     digests = defaultdict(list)
+    unreachable = {}
     for row in rows:
         claim = row.claim
         # The claim may have changed since reconcile_due looked at it; its save hook
@@ -187,28 +235,76 @@ def deliver(rows: list[Reminder], token: str, now: datetime.datetime, result: Sw
             cancel[CANCEL_MOVED].append(row.pk)
         elif not Recipients.can_receive(row.recipient):
             cancel[CANCEL_UNREACHABLE].append(row.pk)
+            unreachable[claim.pk] = claim
         elif row.offset_days < latest.get((row.claim_id, row.recipient_id, row.deadline_end), row.offset_days):
             skipped.append(row.pk)
         else:
             digests[row.recipient].append(row)
 
     for reason, pks in cancel.items():
-        result.cancelled += _cancel(pks, reason, now, claim_token=token)
+        result.cancelled += _cancel(held.filter(pk__in=pks), reason, now)
+    if unreachable:
+        # The recipient became unreachable after reconcile_due looked: hand the point to
+        # whoever is reminded now, and have the next sweep (queued at once) send it.
+        schedule(unreachable.values(), today=timezone.localdate(now), recipients=recipients)
+        result.more_due = True
     if skipped:
-        result.skipped += Reminder.objects.filter(pk__in=skipped, claim_token=token).update(skipped_at=now)
+        result.skipped += held.filter(pk__in=skipped).update(skipped_at=now)
 
     today = timezone.localdate(now)
     for recipient, recipient_rows in digests.items():
         pks = [row.pk for row in recipient_rows]
+        if stop_at is not None and timezone.now() >= stop_at:
+            # Out of time: the rest goes to the next sweep (queued at once) rather than to
+            # a sweep that finds these claims expired while this one is still sending.
+            result.released += _release(held.filter(pk__in=pks))
+            result.more_due = True
+            continue
+        if not _reassert(held, pks, recipient, result):
+            continue
         try:
             send_digest(recipient, build_items([row.claim for row in recipient_rows], today), today)
         except Exception as exc:  # SMTP, DNS, TLS, timeouts: all recorded on the rows and retried
             _record_failure(recipient, recipient_rows, token, now, exc)
             result.failed += len(pks)
             continue
-        Reminder.objects.filter(pk__in=pks, claim_token=token).update(sent_at=timezone.now())
+        marked = held.filter(pk__in=pks).update(sent_at=timezone.now())
+        if marked < len(pks):
+            # The send took longer than the claim timeout and another sweep took rows over:
+            # it will send them again (at least once, never silently dropped), so say so.
+            logger.warning(
+                "Reminder digest to %s was sent, but only %d of its %d reminder(s) were still held by this sweep; "
+                "the sweep that took them over will send them again (REMINDER_CLAIM_TIMEOUT_SECONDS too short?).",
+                recipient.email, marked, len(pks),
+            )  # fmt: skip
         result.digests += 1
         result.sent += len(pks)
+
+
+def _reassert(held, pks: list[int], recipient, result: SweepResult) -> bool:
+    """Renew the claim on a digest's rows just before sending it; False if another sweep took any of them.
+
+    A conditional UPDATE on the token, like the claim itself: if a later sweep found these
+    rows expired and claimed them, it holds them now and will send them, so this digest is
+    not sent (the rows still held are released for the next sweep). Renewing claimed_at
+    gives the send a full timeout, however long the sweep has been running.
+    """
+    # Not narrowed to pending rows: a row the claim's save cancelled meanwhile is still ours.
+    renewed = held.filter(pk__in=pks).update(claimed_at=timezone.now())
+    if renewed == len(pks):
+        return True
+    _release(held.filter(pk__in=pks))
+    logger.warning(
+        "Reminder digest to %s not sent: %d of its %d reminder(s) were taken over by another sweep, which sends them.",
+        recipient.email, len(pks) - renewed, len(pks),
+    )  # fmt: skip
+    result.lost += len(pks)
+    return False
+
+
+def _release(rows) -> int:
+    """Give back claimed rows that were never attempted: not an attempt, so the count goes back down."""
+    return rows.pending().update(claimed_at=None, claim_token="", attempts=F("attempts") - 1)
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:
