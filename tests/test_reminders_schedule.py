@@ -1,5 +1,6 @@
 """When reminders fall due, who gets them, and how they follow a claim's changes (time-travelled)."""
 
+import contextlib
 import datetime
 import io
 from zoneinfo import ZoneInfo
@@ -9,12 +10,15 @@ import time_machine
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import call_command
+from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from claims import services
 from claims.models import Claim, Precision, Reminder, Status
-from claims.reminders import points
+from claims.reminders import points, schedule
+from claims.reminders.enqueue import enqueue_sweep
 from claims.reminders.sweep import sweep
+from tests.conftest import make_user
 from tests.test_reminders_support import ADMIN_LINK, fast_password_hashing  # noqa: F401 - autouse fixture
 
 UTC = datetime.UTC
@@ -81,6 +85,91 @@ def test_an_assignee_without_email_falls_back_to_the_editors(make_claim, elena, 
     with time_machine.travel(at(D(2026, 11, 26)), tick=False):
         claim = make_claim(assignee=mute, deadline_end=D(2026, 12, 10))
     assert set(claim.reminders.values_list("recipient__username", flat=True)) == {"elena"}
+
+
+@pytest.mark.parametrize("change", ["deactivated", "email removed"])
+def test_an_assignee_who_can_no_longer_be_reminded_hands_every_later_point_to_the_editors(
+    make_claim, elena, chiara, change
+):
+    deadline = D(2026, 12, 31)
+    with time_machine.travel(at(D(2026, 12, 1)), tick=False) as traveller:
+        claim = make_claim(assignee=elena, deadline_end=deadline)
+        assert sweep().sent == 1  # elena: 30 days before
+        if change == "deactivated":
+            elena.is_active = False
+        else:
+            elena.email = ""
+        elena.save()
+        for offset in (-7, 0, 7, 14):
+            traveller.move_to(at(deadline + datetime.timedelta(days=offset)))
+            assert sweep().sent == 1, f"the {offset:+d} point reached nobody"
+    assert [m.to[0] for m in mail.outbox] == ["elena@newsroom.example"] + ["chiara@newsroom.example"] * 4
+    assert outbox_claim_ids() == [claim.pk] * 5
+    cancelled = claim.reminders.filter(recipient=elena, cancelled_at__isnull=False)
+    assert sorted(cancelled.values_list("offset_days", flat=True)) == [-7, 0, 7]
+    assert set(cancelled.values_list("last_error", flat=True)) == {schedule.CANCEL_NOT_RESPONSIBLE}
+
+
+def test_an_editor_who_joins_later_takes_over_a_claim_nobody_could_be_reminded_about(
+    make_claim, elena, django_user_model
+):
+    """The only editor leaves the group: the claim's points go to nobody, then to the next editor to join."""
+    deadline = D(2026, 12, 31)
+    with time_machine.travel(at(D(2026, 12, 1)), tick=False) as traveller:
+        claim = make_claim(deadline_end=deadline)  # unassigned: every editor, that is elena
+        assert sweep().sent == 1
+        elena.groups.clear()
+        for offset in (-7, 0, 7):
+            traveller.move_to(at(deadline + datetime.timedelta(days=offset)))
+            assert sweep().sent == 0
+        assert not claim.reminders.pending().exists(), "every row cancelled: nobody to take them"
+        make_user(django_user_model, "nora", groups=["Editors"])
+        for offset in (14, 21):
+            traveller.move_to(at(deadline + datetime.timedelta(days=offset)))
+            assert sweep().sent == 1, f"the {offset:+d} point"
+    assert [m.to[0] for m in mail.outbox] == ["elena@newsroom.example"] + ["nora@newsroom.example"] * 2
+
+
+def test_removing_the_deadline_cancels_the_reminders_and_says_why(make_claim, elena):
+    with time_machine.travel(at(D(2026, 11, 26)), tick=False):
+        claim = make_claim(assignee=elena, deadline_end=D(2026, 12, 31))
+        claim.deadline_start = claim.deadline_end = None
+        claim.deadline_precision = Precision.VAGUE
+        services.save_claim(claim, by=elena, reason="The company withdrew the date")
+        rows = Reminder.objects.filter(claim=claim)
+        assert set(rows.values_list("last_error", flat=True)) == {schedule.CANCEL_NO_DEADLINE}
+        assert {row.state for row in rows} == {"cancelled"}
+
+        claim.deadline_end, claim.deadline_precision = D(2026, 12, 31), Precision.DAY
+        services.save_claim(claim, by=elena, reason="The company named the date again")
+    assert rows_of(claim) == {-30: "pending", -7: "pending", 0: "pending", 7: "pending"}
+
+
+def test_one_transaction_saving_many_due_claims_queues_one_sweep(make_claim, elena, django_capture_on_commit_callbacks):
+    """load_demo or an intake saves many claims in one transaction: one sweep sends them all."""
+    with time_machine.travel(at(D(2026, 11, 26)), tick=False), django_capture_on_commit_callbacks() as callbacks:
+        with transaction.atomic():
+            claims = [make_claim(assignee=elena, deadline_end=D(2026, 11, 26)) for _ in range(3)]
+    assert callbacks.count(enqueue_sweep) == 1
+    assert all(claim.reminders.filter(offset_days=0).exists() for claim in claims)
+
+
+def test_a_rolled_back_save_does_not_take_the_queued_sweep_with_it(
+    make_claim, elena, django_capture_on_commit_callbacks
+):
+    """The one registration is Django's own: a savepoint rolled back drops it, and the next save registers again."""
+    with time_machine.travel(at(D(2026, 11, 26)), tick=False), django_capture_on_commit_callbacks() as callbacks:
+        with contextlib.suppress(RuntimeError), transaction.atomic():
+            make_claim(assignee=elena, deadline_end=D(2026, 11, 26))
+            raise RuntimeError("the intake gave up on this row")
+        make_claim(assignee=elena, deadline_end=D(2026, 11, 26))
+    assert callbacks.count(enqueue_sweep) == 1
+
+
+def test_load_demo_queues_one_sweep(elena, django_capture_on_commit_callbacks):
+    with time_machine.travel(at(D(2026, 11, 26)), tick=False), django_capture_on_commit_callbacks() as callbacks:
+        call_command("load_demo", stdout=io.StringIO())
+    assert callbacks.count(enqueue_sweep) == 1
 
 
 def test_three_days_without_sweeps_send_the_latest_point_and_skip_the_older(settings, make_claim, elena):
@@ -249,6 +338,20 @@ def test_backfill_schedules_every_claim_without_reminders_at_once(claimant, sour
     assert "Scheduled reminders for 2 claim(s)" in out.getvalue()
     assert outbox_claim_ids() == [Claim.objects.get(slug="overdue").pk]
     assert rows_of(Claim.objects.get(slug="later")) == {-30: "pending", -7: "pending", 0: "pending", 7: "pending"}
+
+
+def test_a_deadline_in_1900_does_not_lengthen_every_sweep(claimant, source, system, elena):
+    """A typo'd deadline far in the past: the sweep looks back a bounded number of points; --backfill covers it."""
+    today = D(2026, 11, 26)
+    typo = today - datetime.timedelta(days=7 * 6574)  # 1900-11-27: an overdue point falls on today
+    deadlines = points.deadlines_with_a_point_on(today, typo)
+    assert typo not in deadlines and len(deadlines) < 200, f"{len(deadlines)} dates on every sweep"
+    assert len(deadlines) == len(points.fixed_offsets()) + points.OVERDUE_LOOKBACK_POINTS
+    with time_machine.travel(at(today), tick=False):
+        _import_claims(claimant, source, system, typo=(typo, elena))
+        assert sweep().scheduled_claims == 0
+        call_command("sweep_deadlines", "--backfill", stdout=io.StringIO())
+    assert "overdue by 46018 days" in mail.outbox[0].body
 
 
 def test_an_idle_sweep_costs_the_same_however_many_claims(claimant, source, system, elena, django_assert_num_queries):

@@ -4,14 +4,19 @@
 # ruff: noqa: F811
 
 import datetime
+import logging
 import threading
+from collections import Counter
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.db import connection, connections, transaction
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -19,7 +24,9 @@ from simple_history.utils import bulk_create_with_history
 from claims import services
 from claims.models import Claim, Comparator, Precision, Reminder
 from claims.reminders import schedule
-from claims.reminders.sweep import retry_delay, sweep
+from claims.reminders.sweep import claim_due, reconcile_due, retry_delay, sweep
+from claims.tasks import sweep_deadlines
+from tests.conftest import make_user
 from tests.test_reminders_schedule import at, outbox_claim_ids
 from tests.test_reminders_support import (  # noqa: F401 - fixtures
     celery_broker,
@@ -196,5 +203,111 @@ def test_sweep_queries_do_not_grow_with_the_number_of_reminders(make_claim, elen
         with CaptureQueriesContext(connection) as queries:
             result = sweep()
     assert result.sent == 2 * per_editor
-    # Discovery 2, reconcile 3 (rows, claims, next points), claim 3, latest points 1, one "sent" per digest.
-    assert len(queries) == 2 + 3 + 3 + 1 + 2
+    # Discovery 2, reconcile 3 (rows, claims, next points), claim 3, latest points 1; per digest (two):
+    # the renewed claim and "sent".
+    assert len(queries) == 2 + 3 + 3 + 1 + 2 * 2
+
+
+class SlowWire:
+    """What the next message on the wire does to the clock: time-travelled, never slept."""
+
+    traveller = None
+    seconds_per_message = 0
+    while_sending = None  # called once, while the next message is on the wire
+
+
+class SlowWireBackend(locmem.EmailBackend):
+    """Django's test outbox behind a slow (or hanging) SMTP server."""
+
+    def send_messages(self, messages):
+        hook, SlowWire.while_sending = SlowWire.while_sending, None
+        if hook:
+            hook()
+        if SlowWire.seconds_per_message:
+            SlowWire.traveller.shift(SlowWire.seconds_per_message)
+        return super().send_messages(messages)
+
+
+@pytest.fixture
+def slow_wire(settings):
+    settings.EMAIL_BACKEND = f"{__name__}.SlowWireBackend"
+    yield SlowWire
+    SlowWire.traveller, SlowWire.seconds_per_message, SlowWire.while_sending = None, 0, None
+
+
+def due_today_for(make_claim, users) -> list[Claim]:
+    return [make_claim(assignee=user, deadline_end=timezone.localdate()) for user in users]
+
+
+def test_a_sweep_out_of_time_leaves_the_rest_to_the_next_sweep(settings, make_claim, django_user_model, slow_wire):
+    """SMTP at 200 s a digest: after half the claim timeout, no new digest is started; the next sweep sends it."""
+    settings.REMINDER_CLAIM_TIMEOUT_SECONDS = 600
+    desk = [make_user(django_user_model, f"ed{n}") for n in range(3)]
+    with time_machine.travel(at(D(2026, 11, 26)), tick=False) as traveller:
+        due_today_for(make_claim, desk)
+        slow_wire.traveller, slow_wire.seconds_per_message = traveller, 200
+        first = sweep()
+        assert (first.digests, first.more_due) == (2, True)
+        assert first.released == 1
+        left = Reminder.objects.get(recipient=desk[2], offset_days=0)
+        assert (left.state, left.claimed_at, left.claim_token, left.attempts) == ("pending", None, "", 0)
+        second = sweep()
+    assert (second.digests, second.more_due) == (1, False)
+    assert sorted(m.to[0] for m in mail.outbox) == [user.email for user in desk]
+
+
+def test_a_sweep_whose_claims_were_taken_over_sends_none_of_them_again(
+    settings, make_claim, django_user_model, slow_wire, caplog
+):
+    """Sweep A hangs on its first digest until sweep B (a worker with a 60 s claim timeout) takes its rows over.
+
+    B sends all three digests. A's first digest was already on the wire: it arrives twice
+    (the documented at-least-once case) and A says so; A sends neither of the others.
+    """
+    settings.REMINDER_CLAIM_TIMEOUT_SECONDS = 900
+    desk = [make_user(django_user_model, f"ed{n}") for n in range(3)]
+    other = []
+
+    def other_sweep_takes_over():
+        traveller.shift(datetime.timedelta(minutes=2))
+        with override_settings(REMINDER_CLAIM_TIMEOUT_SECONDS=60):
+            other.append(sweep())
+
+    with time_machine.travel(at(D(2026, 11, 26)), tick=False) as traveller:
+        due_today_for(make_claim, desk)
+        slow_wire.while_sending = other_sweep_takes_over
+        with caplog.at_level(logging.WARNING, logger="claims.reminders.sweep"):
+            first = sweep()
+
+    assert Counter(m.to[0] for m in mail.outbox) == {"ed0@newsroom.example": 2, "ed1@newsroom.example": 1,
+                                                      "ed2@newsroom.example": 1}  # fmt: skip
+    assert (other[0].claimed, other[0].digests) == (3, 3)
+    assert (first.digests, first.lost) == (1, 2)
+    assert "only 0 of its 1 reminder(s) were still held by this sweep" in caplog.text
+    assert caplog.text.count("taken over by another sweep, which sends them") == 2
+    assert {(row.state, row.attempts) for row in Reminder.objects.filter(offset_days=0)} == {("sent", 2)}
+
+
+def test_reconciling_never_cancels_a_row_another_sweep_holds(make_claim, elena, chiara):
+    """Sweep B claims elena's row between sweep A reading it (she left the Editors) and cancelling it."""
+    with time_machine.travel(at(D(2026, 11, 26)), tick=False):
+        claim = make_claim(deadline_end=D(2026, 11, 26))  # unassigned: elena and chiara
+        elena.groups.clear()
+        raced = []
+
+        def sweep_b_claims_first(execute, sql, params, many, context):
+            if not raced and 'SET "cancelled_at"' in sql:
+                raced.append(None)
+                raced[0] = claim_due(timezone.now())
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(sweep_b_claims_first):
+            assert reconcile_due(timezone.now(), schedule.Recipients()) == 0
+        token, held, _ = raced[0]
+        assert {row.recipient for row in held} == {elena, chiara}
+        row = claim.reminders.get(recipient=elena, offset_days=0)
+        assert row.cancelled_at is None and row.claim_token == token
+
+
+def test_the_task_is_stopped_before_its_claims_could_expire():
+    assert sweep_deadlines.soft_time_limit < sweep_deadlines.time_limit < django_settings.REMINDER_CLAIM_TIMEOUT_SECONDS
