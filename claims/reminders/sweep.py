@@ -4,27 +4,37 @@ Run by Celery beat every REMINDER_SWEEP_SECONDS (claims.tasks.sweep_deadlines), 
 `manage.py sweep_deadlines`, and on demand after a save makes a reminder due. Any
 number of sweeps may run at once; each step is safe against the others:
 
-1. Schedule claims that hold no rows yet, on the day one of their points falls due
+1. Schedule claims that hold no pending row, on the day one of their points falls due
    (schedule.schedule_unscheduled_due_on).
 2. Reconcile the due rows with their claims: rows of closed claims, of a deadline that
-   moved, or of someone no longer responsible are cancelled; for the rest, the latest
-   due point and the next ones are scheduled (that is how the overdue series goes on).
-3. Claim: one conditional UPDATE sets claimed_at and a fresh token on rows that are due
-   and held by nobody (never claimed, or claimed longer than REMINDER_CLAIM_TIMEOUT_SECONDS
-   ago). PostgreSQL re-checks that condition on each row after waiting for a competing
-   UPDATE, so two sweeps never win the same row; the sweep then reads back the rows that
-   carry its token. Rows are chosen by state (due and not sent), not by a time window,
-   so the first sweep after any outage catches up.
+   moved, or of someone no longer responsible (an assignee deactivated or without an
+   email address, an editor who left the group) are cancelled, skipping rows another
+   sweep holds; every open claim seen is scheduled for its current recipients: the
+   latest due point and the next ones (that is how the overdue series goes on, and how
+   the current recipients take over a point the previous one can no longer receive).
+3. Claim: one conditional UPDATE sets claimed_at (the time of the claim) and a fresh
+   token on rows that are due and held by nobody (never claimed, or claimed longer than
+   REMINDER_CLAIM_TIMEOUT_SECONDS ago). PostgreSQL re-checks that condition on each row
+   after waiting for a competing UPDATE, so two sweeps never win the same row; the sweep
+   then reads back the rows that carry its token. Rows are chosen by state (due and not
+   sent), not by a time window, so the first sweep after any outage catches up.
 4. Deliver: of the due rows of one claim for one recipient, only the latest point is
-   sent; older ones are marked skipped. Each recipient gets one digest; success marks
-   its rows sent, failure releases them with the error, the attempt count and a backoff.
+   sent; older ones are marked skipped. Each recipient gets one digest. Before each, the
+   sweep renews its claim with a conditional UPDATE on its token; if a later sweep has
+   taken any of the rows over (this one ran past the timeout), the digest is not sent:
+   the other sweep sends it. After half the timeout no new digest is started; the rest
+   is released for the next sweep, queued at once. Success marks the rows sent, failure
+   releases them with the error, the attempt count and a backoff.
 
 Delivery is AT LEAST ONCE. The row is claimed (committed) before the email is handed to
 the SMTP server and marked sent only after the server accepted it. If the process dies
 between the claim and the hand-over (worker killed, machine lost), the claim expires and
 a later sweep sends the reminder: nothing is lost. If it dies in the short window after
 the server accepted the message but before the UPDATE that marks the row sent, the
-later sweep sends it again: the editor may, rarely, get that digest twice. We chose this
+later sweep sends it again: the editor may, rarely, get that digest twice. The same
+happens if one send outlasts the whole claim timeout (a server that accepts the message
+only after many minutes): a later sweep takes the rows over and sends them too, and this
+sweep logs a warning when it finds its "sent" UPDATE matched fewer rows. We chose this
 over at-most-once (marking sent before sending, which would silently lose the reminder
 on such a crash) because a missed deadline costs the newsroom more than a duplicate
 email, and the duplicate window is one database round trip wide.
