@@ -14,6 +14,7 @@ were deleted). "Cached" servers use the production setting, with each page fetch
 before it is measured.
 """
 
+import dataclasses
 import http.client
 import json
 import os
@@ -190,6 +191,10 @@ class Plan:
     ceiling_seconds: float
     log_dir: Path
     rounds: int = 4
+    ceiling_connections: int = 0  # 0: as many as the endpoint
+
+    def __post_init__(self):
+        self.ceiling_connections = self.ceiling_connections or self.connections
 
 
 def run(endpoints: list[dict], cookie: str, database_url: str, plan: Plan, *, log) -> list[Result]:
@@ -207,6 +212,9 @@ def run(endpoints: list[dict], cookie: str, database_url: str, plan: Plan, *, lo
             if mode == "cached":
                 for endpoint in admin:
                     results.append(_measure(server, endpoint, "logged in", plan, cookie=cookie, log=log))
+                    # An editor's own experience: one request at a time, no queue behind other requests.
+                    alone = dataclasses.replace(plan, connections=1)
+                    results.append(_measure(server, endpoint, "logged in, 1 conn.", alone, cookie=cookie, log=log))
     return results
 
 
@@ -226,7 +234,9 @@ def _measure(server: Server, endpoint: dict, mode: str, plan: Plan, *, cookie=No
         return result
     ceilings, loads = [], []
     for _ in range(plan.rounds):
-        ceilings.append(drive(server.url(CEILING_PATH), seconds=plan.ceiling_seconds, connections=plan.connections))
+        # The ceiling always at the full load, so that ratios compare with one another.
+        ceiling = drive(server.url(CEILING_PATH), seconds=plan.ceiling_seconds, connections=plan.ceiling_connections)
+        ceilings.append(ceiling)
         loads.append(drive(url, seconds=plan.seconds, connections=plan.connections, cookie=cookie))
     result.ceiling, result.load = combine(ceilings), combine(loads)
     result.round_ratios = [load.rps / ceiling.rps for ceiling, load in zip(ceilings, loads, strict=True) if ceiling.rps]
