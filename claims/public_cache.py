@@ -3,8 +3,9 @@
 Public pages show the register as a whole (counts, charts, lists), so instead of
 tracking which page shows which row, one *generation* stamp records when anything
 public last changed. A cached entry remembers the generation it was rendered at and
-is used only while that is still the current one; any write to a claim, update,
-appearance, claimant or source moves the generation on (see ``_on_change``).
+is used only while that is still the current one; a write to a claim, update,
+appearance, claimant or source that readers can see moves the generation on, once per
+transaction and after it commits (see ``_changed``).
 
 A page hit costs at most one Redis round trip: the generation and the page are fetched
 together with MGET, and the stored bytes are sent as they are; the hottest pages are
@@ -26,14 +27,15 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models.signals import post_delete, post_init, post_save
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 from claims.models import Appearance, Claim, Claimant, Source, Update, newsroom_today
+from factcheck.cache import on_recovery
 
 GENERATION_KEY = "public:generation"
 PAGE_PREFIX = "public:page:"
@@ -67,9 +69,13 @@ def invalidate() -> None:
     """Make every cached public page and computation stale.
 
     Call after writes that send no model signals (bulk loads); service writes do it by themselves.
+    If Redis cannot be reached, the cache backend's circuit breaker remembers the outage and
+    this runs again as soon as this process reaches Redis (see ``_retry_after_outage``).
     """
-    local_pages.forget()
+    # Redis first, then the local copy: a request of this process that looks at the
+    # generation in between sees the new one, or is turned away by the new local epoch.
     cache.set(GENERATION_KEY, _new_stamp(), timeout=None)
+    local_pages.forget()
 
 
 def _new_stamp() -> str:
@@ -83,16 +89,104 @@ def _stamp_time(generation: str | None) -> float:
         return time.time()
 
 
-def _on_change(sender, **kwargs):
-    # Now, so this process never serves the old page again; and after commit, so a page
-    # that another process rendered from pre-commit rows in between is not kept either.
+@on_recovery
+def _retry_after_outage() -> None:
+    # Writes made while Redis was unreachable could not move the generation on, and Redis
+    # may come back with its old pages intact: move it on before anything is read again.
     invalidate()
-    transaction.on_commit(invalidate)
 
 
+# --- which writes readers can see ---------------------------------------------------
+
+# Claim fields that never appear on the public site, in the API or in feeds.
+PRIVATE_CLAIM_FIELDS = frozenset({"notes", "assignee", "updated_at"})
+_PUBLIC_CLAIM_ATTNAMES = tuple(f.attname for f in Claim._meta.concrete_fields if f.name not in PRIVATE_CLAIM_FIELDS)
+_PUBLISHED_AT = _PUBLIC_CLAIM_ATTNAMES.index("published_at")
+_SNAPSHOT = "_public_snapshot"
+_NOT_LOADED = object()
+
+
+def _public_state(claim: Claim) -> tuple:
+    # From __dict__, so that a deferred field is not loaded just to be compared.
+    return tuple(claim.__dict__.get(name, _NOT_LOADED) for name in _PUBLIC_CLAIM_ATTNAMES)
+
+
+def _remember_public_state(sender, instance, **kwargs):
+    instance.__dict__[_SNAPSHOT] = _public_state(instance)
+
+
+def _claim_change_shows(claim: Claim, created: bool) -> bool:
+    """Whether saving ``claim`` changes what readers can see, by its state when loaded."""
+    before = claim.__dict__.get(_SNAPSHOT)
+    after = _public_state(claim)
+    claim.__dict__[_SNAPSHOT] = after  # the next save of this object compares with this one
+    if created:
+        return claim.published_at is not None
+    if before == after:
+        return False  # only notes, the assignee or the timestamp changed
+    was_published = before is None or before[_PUBLISHED_AT] is not None
+    return was_published or claim.published_at is not None  # a draft that stays a draft shows nowhere
+
+
+def _deleted_claim_showed(claim: Claim) -> bool:
+    before = claim.__dict__.get(_SNAPSHOT)
+    return before is None or before[_PUBLISHED_AT] is not None or claim.published_at is not None
+
+
+_SCHEDULED = "_public_cache_invalidation"
+
+
+def has_uncommitted_changes(using: str = DEFAULT_DB_ALIAS) -> bool:
+    """True inside a transaction that has changed something public and not committed yet.
+
+    The connection remembers the callback it scheduled; it counts only while it is still
+    queued, since rolling back a savepoint or the transaction drops it from the queue.
+    """
+    connection = transaction.get_connection(using)
+    scheduled = getattr(connection, _SCHEDULED, None)
+    return (
+        scheduled is not None
+        and connection.in_atomic_block
+        and any(func is scheduled for _savepoints, func, _robust in connection.run_on_commit)
+    )
+
+
+def _changed(using: str) -> None:
+    # Once per transaction and after commit: a bulk action over many claims moves the
+    # generation on once, and no Redis call waits inside the transaction. Until then
+    # other requests see the committed rows and the pages made from them, which agree;
+    # the writing request itself stays away from the cache (see has_uncommitted_changes).
+    connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        invalidate()
+        return
+    if has_uncommitted_changes(using):
+        return
+
+    def invalidate_after_commit():
+        setattr(connection, _SCHEDULED, None)
+        invalidate()
+
+    setattr(connection, _SCHEDULED, invalidate_after_commit)
+    transaction.on_commit(invalidate_after_commit, using=using, robust=True)
+
+
+def _on_save(sender, instance, created, using, **kwargs):
+    if sender is Claim and not _claim_change_shows(instance, created):
+        return
+    _changed(using)
+
+
+def _on_delete(sender, instance, using, **kwargs):
+    if sender is Claim and not _deleted_claim_showed(instance):
+        return
+    _changed(using)
+
+
+post_init.connect(_remember_public_state, sender=Claim, dispatch_uid="public-cache-claim-state")
 for _model in (Claim, Update, Appearance, Claimant, Source):
-    post_save.connect(_on_change, sender=_model, dispatch_uid=f"public-cache-save-{_model.__name__}")
-    post_delete.connect(_on_change, sender=_model, dispatch_uid=f"public-cache-delete-{_model.__name__}")
+    post_save.connect(_on_save, sender=_model, dispatch_uid=f"public-cache-save-{_model.__name__}")
+    post_delete.connect(_on_delete, sender=_model, dispatch_uid=f"public-cache-delete-{_model.__name__}")
 
 
 # --- whole responses ----------------------------------------------------------------
@@ -148,15 +242,26 @@ class LocalPages:
     requested pages this process keeps the entries it served, and trusts its last look at
     the generation for ``PUBLIC_CACHE_LOCAL_SECONDS`` (default 1 s). A write in this
     process forgets them at once; a write in another process is seen here within that time.
+
+    With threaded workers, a request may have fetched the generation from Redis before a
+    write in another thread moved it on; its late ``saw_generation``/``put`` must not bring
+    the old pages back. So ``forget`` moves a local epoch on, and those calls carry the
+    epoch their request started in: anything from before the last ``forget`` is dropped.
     """
 
     def __init__(self, max_entries: int = 512, max_bytes: int = 32 * 1024 * 1024):
         self.max_entries, self.max_bytes = max_entries, max_bytes
         self._lock = threading.Lock()
+        self._epoch = 0
         self.forget()
+
+    def epoch(self) -> int:
+        """Read before asking Redis; pass it to saw_generation and put."""
+        return self._epoch
 
     def forget(self) -> None:
         with self._lock:
+            self._epoch += 1
             self._entries: OrderedDict[str, tuple] = OrderedDict()
             self._bytes = 0
             self._generation, self._checked_at = None, 0.0
@@ -168,8 +273,10 @@ class LocalPages:
             return self._generation
         return None
 
-    def saw_generation(self, generation: str | None) -> None:
+    def saw_generation(self, generation: str | None, epoch: int) -> None:
         with self._lock:
+            if epoch != self._epoch:
+                return  # forgotten since this request asked Redis: what it saw may be old
             if generation != self._generation:
                 self._entries.clear()
                 self._bytes = 0
@@ -183,11 +290,13 @@ class LocalPages:
             self._entries.move_to_end(key)
             return entry
 
-    def put(self, key: str, entry: tuple) -> None:
+    def put(self, key: str, entry: tuple, epoch: int) -> None:
         size = len(entry[-1])
         if size > self.max_bytes // 8:
             return  # a very large page (a big sitemap) would push out many small ones
         with self._lock:
+            if epoch != self._epoch:
+                return
             old = self._entries.pop(key, None)
             if old is not None:
                 self._bytes -= len(old[-1])
@@ -206,7 +315,12 @@ def cache_public(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        cacheable = request.method in ("GET", "HEAD") and _reader_is_anonymous(request) and page_seconds() > 0
+        cacheable = (
+            request.method in ("GET", "HEAD")
+            and _reader_is_anonymous(request)
+            and page_seconds() > 0
+            and not has_uncommitted_changes()
+        )
         if not cacheable:
             response = _render(view(request, *args, **kwargs))
             if response.status_code != 200 or response.streaming:
@@ -214,6 +328,7 @@ def cache_public(view: Callable) -> Callable:
             return _finish(request, response, etag=_etag(response.content), last_modified=int(time.time()))
 
         key = _page_key(request)
+        epoch = local_pages.epoch()
         generation = local_pages.generation()
         if generation is not None:
             entry = local_pages.get(key, generation)
@@ -222,10 +337,10 @@ def cache_public(view: Callable) -> Callable:
 
         found = cache.get_many([GENERATION_KEY, key])
         generation = found.get(GENERATION_KEY) or current_generation()
-        local_pages.saw_generation(generation)
+        local_pages.saw_generation(generation, epoch)
         entry = found.get(key)
         if entry is not None and entry[0] == generation:
-            local_pages.put(key, entry)
+            local_pages.put(key, entry, epoch)
             return _from_entry(request, entry)
 
         request.public_generation = generation
@@ -237,7 +352,7 @@ def cache_public(view: Callable) -> Callable:
         if generation is not None and not getattr(request, "public_cache_stale_data", False):
             entry = (generation, response.status_code, response["Content-Type"], etag, last_modified, body)
             cache.set(key, entry, timeout=page_seconds())
-            local_pages.put(key, entry)
+            local_pages.put(key, entry, epoch)
         return _finish(request, response, etag=etag, last_modified=last_modified)
 
     return wrapper
@@ -269,6 +384,8 @@ def _request_generation(request) -> str | None:
 
 def peek(name: str, *, request=None):
     """What remember() holds for ``name`` if it is current, else None; never computes."""
+    if has_uncommitted_changes():
+        return None
     generation = _request_generation(request)
     entry = cache.get(_data_key(name))
     if entry is not None and generation is not None and entry[0] == generation:
@@ -283,7 +400,12 @@ def remember(name: str, compute: Callable, *, request=None, timeout: int | None 
     survive page-cache misses. After a change, one request recomputes while the others
     keep using the previous value (the page built from it is then not cached), so a
     burst of readers right after an edit does not run the same heavy query many times.
+
+    Entries live no longer than a page (at least 5 minutes): should a change ever fail
+    to move the generation on, that bounds how long an aggregate can be wrong.
     """
+    if has_uncommitted_changes():
+        return compute()  # this request sees rows nobody else sees yet
     generation = _request_generation(request)
     key = _data_key(name)
     entry = cache.get(key)
@@ -297,7 +419,7 @@ def remember(name: str, compute: Callable, *, request=None, timeout: int | None 
     try:
         value = compute()
         if generation is not None:
-            cache.set(key, (generation, value), timeout=timeout or max(page_seconds(), 300) * 12)
+            cache.set(key, (generation, value), timeout=timeout or max(page_seconds(), 300))
     finally:
         if entry is not None:
             cache.delete(lock)

@@ -1,30 +1,119 @@
-"""A Redis cache that fails open.
+"""A Redis cache that fails open, and stops asking a Redis that does not answer.
 
 Django's RedisCache raises when Redis is unreachable, which would turn a cache outage
 into a site outage. Public pages and the admin must keep answering (uncached) while
 Redis is down, so every cache call that cannot reach Redis logs and acts as a miss.
+
+A Redis that accepts connections but never answers is worse than one that is down:
+each call waits for the socket timeout, and a page makes a dozen calls. So after one
+call fails, this process skips Redis altogether for ``REDIS_COOL_DOWN_SECONDS``
+(default 5) and then tries again: a circuit breaker. Its state is per process and per
+server address; no process needs to agree with another about it.
+
+Writes made while Redis could not be reached may have left cached entries that are no
+longer true. Code that needs to act on that registers a recovery hook
+(``on_recovery``): it runs once, before the first call that reaches Redis again.
 """
 
 import logging
+import threading
+import time
+from collections.abc import Callable
 
+from django.conf import settings
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError, TimeoutError
 
 logger = logging.getLogger(__name__)
 
 _UNREACHABLE = (ConnectionError, TimeoutError, OSError)
+DEFAULT_COOL_DOWN_SECONDS = 5.0
+
+
+def cool_down_seconds() -> float:
+    return getattr(settings, "REDIS_COOL_DOWN_SECONDS", DEFAULT_COOL_DOWN_SECONDS)
+
+
+class Breaker:
+    """Health of one Redis address as this process last saw it."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.down_until = 0.0  # wall-clock seconds: time-machine can move it in tests
+        self.outage_seen = False
+
+    def is_open(self) -> bool:
+        """True while Redis is to be skipped."""
+        now = time.time()
+        # A clock set back must not keep Redis switched off for longer than one cool-down.
+        return now < self.down_until and self.down_until - now <= cool_down_seconds()
+
+    def trip(self) -> None:
+        with self._lock:
+            self.down_until = time.time() + cool_down_seconds()
+            self.outage_seen = True
+
+    def take_recovery(self) -> bool:
+        """True once after an outage, for the caller that is to run the recovery hooks."""
+        with self._lock:
+            seen, self.outage_seen = self.outage_seen, False
+            return seen
+
+
+_breakers: dict[tuple, Breaker] = {}
+_breakers_lock = threading.Lock()
+_recovery_hooks: list[Callable[[], None]] = []
+
+
+def breaker_for(servers) -> Breaker:
+    key = tuple(servers) if isinstance(servers, list | tuple) else (servers,)
+    with _breakers_lock:
+        return _breakers.setdefault(key, Breaker())
+
+
+def on_recovery(hook: Callable[[], None]) -> Callable[[], None]:
+    """Run ``hook()`` whenever this process reaches Redis again after failing to; usable as a decorator."""
+    if hook not in _recovery_hooks:
+        _recovery_hooks.append(hook)
+    return hook
 
 
 class FailOpenRedisCache(RedisCache):
+    @property
+    def breaker(self) -> Breaker:
+        # Django makes one cache object per thread; the breaker is shared by the whole process.
+        return breaker_for(self._servers)
+
+    def is_reachable(self) -> bool:
+        """False while this process skips Redis after a failure."""
+        return not self.breaker.is_open()
+
+    def _run_recovery_hooks(self) -> None:
+        for hook in _recovery_hooks:
+            hook()  # hooks use the cache themselves; a failure there trips the breaker again
+
     def _fail_open(method_name, fallback):  # noqa: N805 - a class-body helper, not a method
         parent = getattr(RedisCache, method_name)
 
+        def answer_instead(args, kwargs):
+            return fallback(*args, **kwargs) if callable(fallback) else fallback
+
         def method(self, *args, **kwargs):
+            breaker = self.breaker
+            if breaker.is_open():
+                return answer_instead(args, kwargs)
+            if breaker.take_recovery():
+                self._run_recovery_hooks()
+                if breaker.is_open():
+                    return answer_instead(args, kwargs)
             try:
                 return parent(self, *args, **kwargs)
             except _UNREACHABLE as exc:
-                logger.warning("Redis cache unreachable during %s: %s", method_name, exc)
-                return fallback(*args, **kwargs) if callable(fallback) else fallback
+                breaker.trip()
+                logger.warning(
+                    "Redis cache unreachable during %s, skipped for %ss: %s", method_name, cool_down_seconds(), exc
+                )
+                return answer_instead(args, kwargs)
 
         method.__name__ = method_name
         return method

@@ -6,6 +6,7 @@ other features' tests.
 """
 
 import datetime
+import functools
 import os
 import random
 from decimal import Decimal
@@ -33,10 +34,20 @@ def public_cache(settings):
 
 
 @pytest.fixture
-def demo(db, system):
+def commit(django_capture_on_commit_callbacks):
+    """``with commit(): write()`` runs what the write scheduled for after commit, as a request's end would.
+
+    Tests run inside one transaction that never commits; public-cache invalidation waits for the commit.
+    """
+    return functools.partial(django_capture_on_commit_callbacks, execute=True)
+
+
+@pytest.fixture
+def demo(db, system, commit):
     from django.core.management import call_command
 
-    call_command("load_demo")
+    with commit():
+        call_command("load_demo")
     return Claim.objects.all()
 
 
