@@ -297,7 +297,7 @@ def test_reconciling_never_cancels_a_row_another_sweep_holds(make_claim, elena, 
 
         def sweep_b_claims_first(execute, sql, params, many, context):
             if not raced and 'SET "cancelled_at"' in sql:
-                raced.append(None)
+                raced.append(None)  # before claiming: claim_due's own queries pass through here too
                 raced[0] = claim_due(timezone.now())
             return execute(sql, params, many, context)
 

@@ -62,8 +62,6 @@ from claims.reminders.schedule import (
     schedule_unscheduled_due_on,
 )
 
-__all__ = ["CANCEL_CLOSED", "CANCEL_MOVED", "CANCEL_NOT_RESPONSIBLE", "CANCEL_UNREACHABLE", "sweep"]
-
 logger = logging.getLogger(__name__)
 
 # Rows claimed by one sweep. A backlog larger than this is sent by the following sweeps
