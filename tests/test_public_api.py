@@ -86,7 +86,8 @@ def test_list_filters_like_the_list_page(anonymous, demo):
     assert latest_first[:2] == ["ampere-recharge-under-15-minutes-2028", "ampere-cobalt-free-batteries-2028"]
 
 
-def test_list_pages_follow_next_links(anonymous, demo):
+def test_list_pages_follow_next_links(anonymous, demo, settings):
+    settings.SITE_URL = "https://claims.example"  # the canonical address, not the host asked
     seen, url = [], "/api/claims/?page_size=4&sort=deadline"
     while url:
         body = anonymous.get(url).json()
@@ -95,7 +96,8 @@ def test_list_pages_follow_next_links(anonymous, demo):
     assert len(seen) == 9 and len(set(seen)) == 9
     assert seen == slugs(anonymous, "?sort=deadline")
     second = anonymous.get("/api/claims/?page_size=4&page=2").json()
-    assert second["previous"] == "http://127.0.0.1/api/claims/?page_size=4"
+    assert second["previous"] == "https://claims.example/api/claims/?page_size=4"
+    assert second["next"] == "https://claims.example/api/claims/?page=3&page_size=4"
 
 
 @pytest.mark.parametrize(
@@ -153,6 +155,18 @@ def test_openapi_document_describes_what_the_api_returns(anonymous, demo):
     assert set(paginated) == {"page", "page_size", "next", "previous", "results"}
     as_json = json.loads(anonymous.get("/api/schema/?format=json").content)
     assert as_json["info"]["title"] == "factcheck API"
+
+
+def test_the_schema_format_follows_the_address_not_the_accept_header(anonymous, demo):
+    asked_for_json = anonymous.get("/api/schema/", HTTP_ACCEPT="application/json")  # rendered and cached first
+    plain = anonymous.get("/api/schema/")
+    assert asked_for_json.content == plain.content
+    assert plain["Content-Type"].startswith("application/vnd.oai.openapi;")
+    assert yaml.safe_load(plain.content)["openapi"].startswith("3.")
+    as_json = anonymous.get("/api/schema/?format=json", HTTP_ACCEPT="application/yaml")
+    assert as_json["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    assert json.loads(as_json.content)["openapi"].startswith("3.")
+    assert anonymous.get("/api/schema/?format=xml").status_code == 404
 
 
 def test_declared_fields_match_the_fast_representation(demo):

@@ -4,6 +4,7 @@ Counting every match on every request is what makes lists slow on a large regist
 clients follow ``next`` until it is null.
 """
 
+from django.conf import settings
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -46,7 +47,9 @@ class NoCountPagination(BasePagination):
         return size
 
     def _link(self, number):
-        url = self.request.build_absolute_uri()
+        # The canonical address, as everywhere else: the Host a request came in on may be
+        # any allowed alias, and the cached page is served to readers of every one of them.
+        url = settings.SITE_URL + self.request.get_full_path()
         if number == 1:
             return remove_query_param(url, self.page_query_param)
         return replace_query_param(url, self.page_query_param, number)

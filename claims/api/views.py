@@ -1,6 +1,9 @@
 from django.db.models import Prefetch
+from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import generics
+from rest_framework.negotiation import BaseContentNegotiation
 
 from claims.api.filters import ClaimFilter
 from claims.api.pagination import NoCountPagination
@@ -36,3 +39,27 @@ class ClaimDetail(generics.RetrieveAPIView):
                 to_attr="public_appearances",
             ),
         )
+
+
+class FormatParameterOnly(BaseContentNegotiation):
+    """The first renderer, or the first for ``?format=``; the Accept header is not consulted.
+
+    Public responses are cached by address alone, so an address must always get the same
+    body: negotiating on Accept would cache whichever format the first reader asked for.
+    """
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        wanted = format_suffix or request.query_params.get("format")
+        candidates = [renderer for renderer in renderers if renderer.format == wanted] if wanted else renderers
+        if not candidates:
+            raise Http404("Unknown format; use format=yaml or format=json.")
+        return candidates[0], candidates[0].media_type
+
+
+class Schema(SpectacularAPIView):
+    """The OpenAPI document: YAML, or JSON with ?format=json."""
+
+    content_negotiation_class = FormatParameterOnly
