@@ -6,6 +6,10 @@ every subscribed calendar. Only three rules of the format matter for what we wri
 and each has a helper below: TEXT escaping, CRLF line ends and folding lines longer
 than 75 octets. The tests parse the result with ``icalendar``.
 
+DTSTAMP and LAST-MODIFIED are when readers last saw the claim change, not
+``updated_at``, which also moves when an editor only writes a note (see
+claims.views.last_change).
+
 The UID of an event is the claim's primary key at the site's host, so it stays the same
 when the statement, the deadline or the slug change: calendar apps update the event
 instead of adding a second one.
@@ -18,6 +22,7 @@ from django.conf import settings
 
 from claims.models import Claim, Status, newsroom_today
 from claims.views.base import slug_path
+from claims.views.last_change import claim_last_change
 
 # Deadlines further back than this are left out: a subscribed calendar needs the
 # recent past and the future, not every deadline ever missed.
@@ -63,7 +68,8 @@ def calendar_claims(today: datetime.date | None = None):
         .open()
         .filter(deadline_end__gte=today - datetime.timedelta(days=PAST_DAYS))
         .order_by("deadline_end", "id")
-        .values("id", "slug", "statement", "deadline_text", "deadline_end", "status", "updated_at", "claimant__name")[
+        .annotate(last_change=claim_last_change())
+        .values("id", "slug", "statement", "deadline_text", "deadline_end", "status", "last_change", "claimant__name")[
             :MAX_EVENTS
         ]
     )
@@ -71,7 +77,7 @@ def calendar_claims(today: datetime.date | None = None):
 
 def event_lines(claim: dict, host: str) -> list[str]:
     url = settings.SITE_URL + slug_path("claim-detail", claim["slug"])
-    claimant, statement, stamp = claim["claimant__name"], claim["statement"], _utc(claim["updated_at"])
+    claimant, statement, stamp = claim["claimant__name"], claim["statement"], _utc(claim["last_change"])
     description = [f"Claim by {claimant}: {statement}"]
     if claim["deadline_text"]:
         description.append(f"Deadline as written: {claim['deadline_text']}")

@@ -19,6 +19,7 @@ pages (with an ETag all the same).
 
 import datetime
 import hashlib
+import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -79,13 +80,15 @@ def invalidate() -> None:
 
 
 def _new_stamp() -> str:
-    return str(time.time_ns())
+    # The time, for Last-Modified; and a random part, so that two changes never share a
+    # stamp, even with a coarse or frozen clock or one set back.
+    return f"{time.time_ns()}.{secrets.token_hex(4)}"
 
 
 def _stamp_time(generation: str | None) -> float:
     try:
-        return int(generation) / 1e9
-    except (TypeError, ValueError):
+        return int(generation.split(".")[0]) / 1e9
+    except (AttributeError, TypeError, ValueError):
         return time.time()
 
 

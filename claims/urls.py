@@ -10,6 +10,7 @@ from django.urls import include, path
 from claims.feeds import ClaimEventsFeed
 from claims.public_cache import cache_public
 from claims.sitemaps import SITEMAPS
+from claims.sitemaps import index as sitemap_index
 from claims.views import claimants, claims, deadlines, overview, site
 from claims.views.calendar import deadlines_ics
 
@@ -24,8 +25,7 @@ urlpatterns = [
     path("api/", include("claims.api.urls")),
     path(
         "sitemap.xml",
-        cache_public(sitemap_views.index),
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        cache_public(sitemap_index),
         name="sitemap",
     ),
     path(

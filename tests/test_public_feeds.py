@@ -117,3 +117,41 @@ def test_robots_txt_points_at_the_sitemap_and_keeps_crawlers_out_of_the_admin(an
     lines = response.content.decode().splitlines()
     assert "Disallow: /admin/" in lines
     assert "Sitemap: http://127.0.0.1:8000/sitemap.xml" in lines
+
+
+def test_the_sitemap_index_and_sections_use_the_canonical_address_whatever_the_host(anonymous, demo, settings):
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "evil.example"]
+    for url in ["/sitemap.xml", "/sitemap-claims.xml"]:
+        body = ElementTree.fromstring(anonymous.get(url, HTTP_HOST="evil.example").content)
+        locations = [loc.text for loc in body.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+        assert locations and all(loc.startswith("http://127.0.0.1:8000/") for loc in locations), url
+
+
+def published_dates(anonymous, claim):
+    """The claim's sitemap lastmod and its calendar event's DTSTAMP and LAST-MODIFIED."""
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    sitemap = ElementTree.fromstring(anonymous.get("/sitemap-claims.xml").content)
+    lastmod = next(
+        url.find("s:lastmod", ns).text
+        for url in sitemap.findall("s:url", ns)
+        if url.find("s:loc", ns).text.endswith(f"/claims/{claim.slug}/")
+    )
+    calendar = icalendar.Calendar.from_ical(anonymous.get("/claims/deadlines.ics").content)
+    event = next(event for event in calendar.walk("VEVENT") if str(event["UID"]).startswith(f"claim-{claim.pk}@"))
+    return lastmod, event["DTSTAMP"].dt, event["LAST-MODIFIED"].dt
+
+
+def test_dates_readers_see_do_not_move_with_internal_edits(anonymous, demo, elena, chiara, commit, public_cache):
+    claim = Claim.objects.get(slug="nissan-a-segment-ev-europe-2026")
+    before = published_dates(anonymous, claim)
+    with time_machine.travel(FROZEN_TODAY + datetime.timedelta(days=2), tick=False):
+        with commit():
+            services.assign(claim, elena, by=chiara, reason="Yours")
+            claim.notes = "Ask the press office."
+            services.save_claim(claim, by=elena, reason="Note")
+        public_cache.clear()  # render afresh: the dates themselves must not have moved
+        assert published_dates(anonymous, claim) == before
+        with commit():
+            services.change_status(claim, Status.STALLED, by=elena, reason="Launch postponed")
+        after = published_dates(anonymous, claim)
+    assert after[0] > before[0] and after[1] > before[1] and after[2] == after[1]

@@ -1,0 +1,54 @@
+"""When readers last saw a claim change: for sitemap lastmod and the calendar's DTSTAMP.
+
+``Claim.updated_at`` moves on every save, also when an editor only writes a note or
+takes the claim over, so publishing it would tell readers when the desk worked on a
+claim. Instead this is the latest history row that changed a public field (the first
+row counts, as does publishing), or the latest change to the claim's timeline of
+updates. It is one correlated subquery per row inside the query that reads the rows,
+so the number of queries stays the same; ``published_at`` stands in should a claim
+have no history.
+"""
+
+from django.db.models import DateTimeField
+from django.db.models.expressions import RawSQL
+
+from claims.models import Claim, Update
+from claims.public_cache import PRIVATE_CLAIM_FIELDS
+
+
+def _public_history_columns() -> list[str]:
+    history = Claim.history.model
+    tracked = {field.name for field in Claim._meta.concrete_fields} - PRIVATE_CLAIM_FIELDS - {"id"}
+    return [field.column for field in history._meta.concrete_fields if field.name in tracked]
+
+
+def _sql(claim_id: str, published_at: str) -> str:
+    row = "ROW(" + ", ".join(f'h."{column}"' for column in _public_history_columns()) + ")"
+    claim_history = Claim.history.model._meta.db_table
+    update_history = Update.history.model._meta.db_table
+    return (
+        "COALESCE(GREATEST("
+        f"(SELECT max(changes.history_date) FROM (SELECT h.history_date, {row} IS DISTINCT FROM "
+        f"lag({row}) OVER (ORDER BY h.history_date, h.history_id) AS differs "
+        f'FROM "{claim_history}" h WHERE h."id" = {claim_id}) changes WHERE changes.differs), '
+        f'(SELECT max(u.history_date) FROM "{update_history}" u WHERE u."claim_id" = {claim_id})'
+        f"), {published_at})"
+    )
+
+
+def claim_last_change() -> RawSQL:
+    """For a queryset of claims (at the top level of its query, not inside a subquery)."""
+    table = Claim._meta.db_table
+    return RawSQL(_sql(f'"{table}"."id"', f'"{table}"."published_at"'), (), output_field=DateTimeField())
+
+
+def claimant_last_change() -> RawSQL:
+    """For a queryset of claimants: the latest change of any of their published claims."""
+    claims, claimants = Claim._meta.db_table, Claim._meta.get_field("claimant").related_model._meta.db_table
+    latest = _sql('c."id"', 'c."published_at"')
+    return RawSQL(
+        f'(SELECT max({latest}) FROM "{claims}" c '
+        f'WHERE c."claimant_id" = "{claimants}"."id" AND c."published_at" IS NOT NULL)',
+        (),
+        output_field=DateTimeField(),
+    )
