@@ -19,6 +19,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
 from claims.models import Claim, Claimant, Status
+from claims.views.base import absolute
 
 FEED_LENGTH = 50
 # Entries are looked for among the newest FEED_LENGTH * this many history rows of published
@@ -84,10 +85,6 @@ def recent_events(limit: int = FEED_LENGTH) -> list[FeedEvent]:
         )
         for row in rows
     ]
-
-
-def absolute(path: str) -> str:
-    return settings.SITE_URL + path
 
 
 class ClaimEventsFeed(Feed):

@@ -8,15 +8,10 @@ Dates are ISO 8601; decimal numbers are strings, so that no client rounds them.
 
 from decimal import Decimal
 
-from django.conf import settings
 from rest_framework import serializers
 
 from claims.models import Claim, Claimant, Comparator, Precision, Source, Status, Update
-from claims.views.base import slug_path
-
-
-def absolute(path: str) -> str:
-    return settings.SITE_URL + path
+from claims.views.base import absolute, slug_path
 
 
 def decimal_text(value: Decimal | None) -> str | None:

@@ -124,17 +124,12 @@ def precision_words(claim: Claim) -> str:
 
 
 def _deadline_summary(claim: Claim) -> str:
+    """One line for lists: the deadline as written, and as a date when there is one (HTML)."""
     written = _text(claim.deadline_text)
     if claim.deadline_end is None:
         return written or Precision(claim.deadline_precision).label
     date = short_date(claim.deadline_end)
     return f'{written} <span class="muted">({date})</span>' if written else date
-
-
-@register.simple_tag
-def deadline_summary(claim: Claim) -> SafeString:
-    """One line for lists: the deadline as written, and as a date when there is one."""
-    return mark_safe(_deadline_summary(claim))
 
 
 def _time_left(claim: Claim, today: datetime.date) -> str:

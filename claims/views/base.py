@@ -4,6 +4,7 @@ import functools
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from django.conf import settings
 from django.http import Http404
 from django.urls import get_script_prefix, reverse
 
@@ -47,6 +48,11 @@ def slug_path(url_name: str, slug: str) -> str:
     """
     head, tail = _path_around_slug(url_name, get_script_prefix())
     return f"{head}{quote(slug, safe='')}{tail}"
+
+
+def absolute(path: str) -> str:
+    """The full address of a site path, on the canonical host (SITE_URL) whatever host was asked."""
+    return settings.SITE_URL + path
 
 
 class BadPage(ValueError):

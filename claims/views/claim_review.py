@@ -12,12 +12,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from claims.models import Appearance, Claim, Claimant, Source
+from claims.views.base import absolute
 
 BEST_RATING, WORST_RATING = 5, 1
-
-
-def absolute(path: str) -> str:
-    return settings.SITE_URL + path
 
 
 def _creative_work(source: Source, quote: str = "") -> dict:
