@@ -19,6 +19,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from functools import cached_property
 
 from django.conf import settings
 from django.core.cache.backends.redis import RedisCache
@@ -67,8 +68,11 @@ _recovery_hooks: list[Callable[[], None]] = []
 
 def breaker_for(servers) -> Breaker:
     key = tuple(servers) if isinstance(servers, list | tuple) else (servers,)
-    with _breakers_lock:
-        return _breakers.setdefault(key, Breaker())
+    breaker = _breakers.get(key)
+    if breaker is None:
+        with _breakers_lock:
+            breaker = _breakers.setdefault(key, Breaker())
+    return breaker
 
 
 def on_recovery(hook: Callable[[], None]) -> Callable[[], None]:
@@ -79,7 +83,7 @@ def on_recovery(hook: Callable[[], None]) -> Callable[[], None]:
 
 
 class FailOpenRedisCache(RedisCache):
-    @property
+    @cached_property
     def breaker(self) -> Breaker:
         # Django makes one cache object per thread; the breaker is shared by the whole process.
         return breaker_for(self._servers)
@@ -102,7 +106,7 @@ class FailOpenRedisCache(RedisCache):
             breaker = self.breaker
             if breaker.is_open():
                 return answer_instead(args, kwargs)
-            if breaker.take_recovery():
+            if breaker.outage_seen and breaker.take_recovery():
                 self._run_recovery_hooks()
                 if breaker.is_open():
                     return answer_instead(args, kwargs)

@@ -20,7 +20,7 @@ from django.test import override_settings
 
 from claims import public_cache, services
 from claims.models import Claim
-from factcheck.cache import DEFAULT_COOL_DOWN_SECONDS
+from factcheck.cache import cool_down_seconds
 
 pytest_plugins = ["tests.test_public_support"]
 pytestmark = [pytest.mark.usefixtures("public_cache"), pytest.mark.django_db]
@@ -107,7 +107,7 @@ def test_a_hung_redis_is_asked_once_per_cool_down_not_once_per_call(anonymous, d
     assert anonymous.get("/claims/").status_code == 200
     assert cache.get("anything") is None
     assert relay.connections == asked  # skipped: nobody waited for the timeout again
-    with later(DEFAULT_COOL_DOWN_SECONDS + 1):
+    with later(cool_down_seconds() + 1):
         cache.get("anything")
     assert relay.connections > asked  # the cool-down is over: Redis is tried again
 
@@ -116,7 +116,7 @@ def test_a_redis_that_comes_back_answers_again(anonymous, demo, relay):
     relay.switch("down")
     assert cache.get("anything") is None
     relay.switch("up")
-    with later(DEFAULT_COOL_DOWN_SECONDS + 1):
+    with later(cool_down_seconds() + 1):
         cache.set("anything", 1)
         assert cache.get("anything") == 1
 
@@ -131,7 +131,7 @@ def test_a_write_during_an_outage_does_not_leave_stale_pages(anonymous, demo, ch
     with commit():
         services.unpublish(claim, by=chiara)  # the generation cannot be moved on
     relay.switch("up")  # Redis is back, with the old page in it
-    with later(DEFAULT_COOL_DOWN_SECONDS + 1):
+    with later(cool_down_seconds() + 1):
         assert anonymous.get(url).status_code == 404
         assert anonymous.get("/claims/").content.decode().count("alpine-united-states") == 0
 
