@@ -136,6 +136,8 @@ STORAGES = {
 REDIS_URL = env_url("REDIS_URL", "redis://127.0.0.1:6379/0", schemes={"redis", "rediss", "unix"})
 # Seconds before a Redis call gives up; a dead Redis must never hang a web request.
 REDIS_TIMEOUT = env_int("REDIS_TIMEOUT", 2, minimum=1)
+# After a failed cache call a process leaves Redis alone this long (factcheck/cache.py).
+REDIS_COOL_DOWN_SECONDS = env_int("REDIS_COOL_DOWN_SECONDS", 5, minimum=0)
 
 CACHES = {
     "default": {
