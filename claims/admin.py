@@ -10,6 +10,7 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connections, models
@@ -282,6 +283,15 @@ class ClaimAdmin(TrackedAdmin):
     def get_urls(self):
         due_soon = self.admin_site.admin_view(due_soon_view(self))
         return [path("due-soon/", due_soon, name="claims_claim_due_soon"), *super().get_urls()]
+
+    def action_checkbox(self, claim):
+        """The same checkbox as Django's, written directly: rendering a widget template per row
+        was a fifth of the claim list's time."""
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" '
+            'aria-label="Select this object for an action - {}">',
+            helpers.ACTION_CHECKBOX_NAME, claim.pk, str(claim),
+        )  # fmt: skip
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
