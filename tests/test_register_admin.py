@@ -179,3 +179,11 @@ def test_many_claimants_are_not_all_listed_and_a_claimant_name_filters_the_list(
     response = client.get("/admin/claims/claim/", {"claimant": claim.claimant_id})
     assert [c.pk for c in response.context["cl"].result_list] == [claim.pk]
     assert "Nissan" in response.content.decode()
+
+
+def test_each_row_has_a_selectable_checkbox_for_actions(client, make_claim, elena):
+    claim = make_claim(statement="Nissan will <b>launch</b> by 2026.")
+    client.force_login(elena)
+    page = client.get("/admin/claims/claim/").content.decode()
+    assert f'name="_selected_action" value="{claim.pk}" class="action-select"' in page
+    assert "Select this object for an action - Nissan will &lt;b&gt;launch&lt;/b&gt; by 2026." in page
