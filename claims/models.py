@@ -293,6 +293,14 @@ class Claim(TrackedModel):
             # Admin claim list in its default order (deadline, then id) without a filter, and the
             # public list and API sorted by deadline (published claims are most of the table).
             models.Index(fields=["deadline_end", "id"], name="claims_claim_deadline_id"),
+            # Public "recently resolved" list: published closed claims, latest outcome first
+            # (a full scan of a million claims after every write without it).
+            models.Index(
+                F("resolved_on").desc(nulls_last=True),
+                F("id").desc(),
+                condition=Q(published_at__isnull=False, status__in=Status.closed_values()),
+                name="claims_claim_pub_resolved",
+            ),
             # Claimant page: a claimant's published claims by deadline.
             models.Index(
                 fields=["claimant", "deadline_end", "id"],
