@@ -47,21 +47,28 @@ def profile_path(client, path: str) -> str:
     return "\n".join([_cold(client, path), "", _warm(client, path)])
 
 
+def _profiled_get(client, path: str):
+    """GET path under cProfile, capturing its SQL: (response, profiler, queries, milliseconds)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    profiler = cProfile.Profile()
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        profiler.enable()
+        response = client.get(path)
+        profiler.disable()
+        total = (time.perf_counter() - started) * 1000
+    return response, profiler, queries, total
+
+
 def _cache_hit(client, path: str) -> str:
     """A page served from the response cache, as in the cached benchmark: what a hit costs."""
-    from django.db import connection
     from django.test import override_settings
-    from django.test.utils import CaptureQueriesContext
 
     with override_settings(PUBLIC_CACHE_SECONDS=300):
         client.get(path)  # fills the cache
-        profiler = cProfile.Profile()
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            profiler.enable()
-            response = client.get(path)
-            profiler.disable()
-            total = (time.perf_counter() - started) * 1000
+        response, profiler, queries, total = _profiled_get(client, path)
     return "\n".join(
         [
             f"Cache hit: GET {path} -> {response.status_code}, {len(response.content):,} bytes: {total:.1f} ms under "
@@ -96,17 +103,9 @@ def _cold(client, path: str) -> str:
 
 
 def _warm(client, path: str) -> str:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     client.get(path)  # warm: imports, templates, connection, the shared aggregates
-    profiler = cProfile.Profile()
-    with CaptureQueriesContext(connection) as queries:
-        started = time.perf_counter()
-        profiler.enable()
-        response = client.get(path)
-        profiler.disable()
-        total = (time.perf_counter() - started) * 1000
+    response, profiler, queries, total = _profiled_get(client, path)
     sql_ms = sum(float(q["time"]) for q in queries.captured_queries) * 1000
     lines = [
         f"Warm (page cache off, as measured): GET {path} -> {response.status_code}: {total:.1f} ms under "
