@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
 from claims.models import Claim
+from claims.views.base import slug_path
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,7 @@ class DigestItem:
     @property
     def public_url(self) -> str:
         """The published claim's page; empty for drafts (and while no public page is routed)."""
-        if not self.claim.is_published:
-            return ""
-        try:
-            return settings.SITE_URL + self.claim.get_absolute_url()
-        except NoReverseMatch:
-            return ""
+        return _public_url(self.claim)
 
 
 def build_items(claims: list[Claim], today: datetime.date) -> list[DigestItem]:
@@ -58,10 +54,56 @@ def subject_for(items: list[DigestItem]) -> str:
     return f"Claim deadlines: {', '.join(parts)}"
 
 
+# Stands in for the claim's pk in the one reverse() of the admin URL per digest; no real pk reaches it.
+_PK_PLACEHOLDER = 987654321987654321
+
+
+def _admin_url_maker():
+    """pk -> the claim's admin change URL, from a single reverse(): a digest lists dozens of claims."""
+    head, tail = reverse("admin:claims_claim_change", args=[_PK_PLACEHOLDER]).split(str(_PK_PLACEHOLDER))
+    return lambda pk: f"{settings.SITE_URL}{head}{pk}{tail}"
+
+
+def _public_url(claim: Claim) -> str:
+    """claim.get_absolute_url() on SITE_URL, without a reverse() per claim (slug_path caches the pattern)."""
+    if not claim.is_published:
+        return ""
+    try:
+        return settings.SITE_URL + slug_path("claim-detail", claim.slug)
+    except NoReverseMatch:
+        return ""
+
+
+def lines_for(items: list[DigestItem]) -> list[dict[str, str]]:
+    """What the email shows of each claim, worked out once for both templates.
+
+    Plain strings in dicts: the templates only print them (and escape them, the HTML one),
+    so each is one lookup instead of a walk through attributes, properties and filters.
+    """
+    admin_url = _admin_url_maker()
+    lines = []
+    for item in items:
+        claim = item.claim
+        deadline_end = claim.deadline_end.isoformat()  # as the date filter's "Y-m-d"
+        lines.append(
+            {
+                "statement": claim.statement,
+                "claimant": claim.claimant.name,
+                "deadline": f"{claim.deadline_text} ({deadline_end})" if claim.deadline_text else deadline_end,
+                "when": item.when,
+                "status": str(claim.get_status_display()) + ("" if claim.published_at else " (draft)"),
+                "target": claim.target_display,
+                "admin_url": admin_url(claim.pk),
+                "public_url": _public_url(claim),
+            }
+        )
+    return lines
+
+
 def build_message(recipient, items: list[DigestItem], today: datetime.date, connection=None) -> EmailMultiAlternatives:
     context = {
         "recipient": recipient,
-        "items": items,
+        "lines": lines_for(items),
         "today": today,
         "newsroom_name": settings.NEWSROOM_NAME,
         "due_soon_url": settings.SITE_URL + reverse("admin:claims_claim_due_soon"),
