@@ -76,9 +76,39 @@ class Recipients:
 
 
 def schedule(claims: Iterable[Claim], *, today: datetime.date, recipients: Recipients | None = None) -> list[Reminder]:
-    """Create the rows each open, dated claim should hold today; rows that exist are left alone."""
-    recipients = recipients or Recipients()
-    rows = [
+    """Create the rows each open, dated claim should hold today; rows that exist are left alone.
+
+    Returns the rows the claims should hold, whether they were created now or existed.
+    """
+    rows = _rows_to_hold(claims, today, recipients or Recipients())
+    _insert(rows)
+    return rows
+
+
+def schedule_missing(
+    claims: Iterable[Claim], *, today: datetime.date, recipients: Recipients | None = None
+) -> list[Reminder]:
+    """schedule() for the sweeps, which see claims that mostly hold their rows already: insert only the others.
+
+    One query reads which points the claims hold, so a sweep does not send thousands of
+    rows to PostgreSQL to have them turned away by the unique constraint. The save hook
+    keeps calling schedule(): a new claim holds nothing, and the extra read would only
+    add a query to every save. Returns the rows the claims should hold, like schedule().
+    """
+    rows = _rows_to_hold(claims, today, recipients or Recipients())
+    if not rows:
+        return rows
+    held = set(
+        Reminder.objects.filter(claim_id__in={row.claim_id for row in rows}).values_list(
+            "claim_id", "offset_days", "deadline_end", "recipient_id"
+        )
+    )
+    _insert([row for row in rows if (row.claim_id, row.offset_days, row.deadline_end, row.recipient_id) not in held])
+    return rows
+
+
+def _rows_to_hold(claims: Iterable[Claim], today: datetime.date, recipients: Recipients) -> list[Reminder]:
+    return [
         Reminder(
             claim=claim,
             kind=Reminder.Kind.for_offset(point.offset_days),
@@ -92,10 +122,13 @@ def schedule(claims: Iterable[Claim], *, today: datetime.date, recipients: Recip
         for point in points.points_to_schedule(claim.deadline_end, today)
         for recipient in recipients.for_claim(claim)
     ]
+
+
+def _insert(rows: list[Reminder]) -> None:
     # The unique constraint claims_reminder_once_per_point makes this idempotent, and safe
-    # when two sweeps (or a sweep and a save) schedule the same claim at once.
+    # when two sweeps (or a sweep and a save) schedule the same claim at once; for
+    # schedule_missing it is the safety net when another sweep inserts a row after the read.
     Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=BATCH)
-    return rows
 
 
 def sync_claim(claim: Claim, previous: dict) -> None:

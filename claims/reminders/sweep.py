@@ -59,6 +59,7 @@ from claims.reminders.schedule import (
     CANCEL_UNREACHABLE,
     Recipients,
     schedule,
+    schedule_missing,
     schedule_unscheduled_due_on,
 )
 
@@ -166,11 +167,12 @@ def reconcile_due(now: datetime.datetime, recipients: Recipients) -> int:
             cancel[CANCEL_MOVED].append(row["pk"])
         elif row["recipient_id"] not in {user.pk for user in recipients.for_claim(claim)}:
             cancel[CANCEL_NOT_RESPONSIBLE].append(row["pk"])
-        # Scheduling is idempotent (the unique constraint), so every open claim seen here
-        # is scheduled for its current deadline and recipients: the next points, or a takeover.
+        # Every open claim seen here is scheduled for its current deadline and recipients
+        # (the next points, or a takeover); the rows it already holds are left alone.
         current[claim.pk] = claim
     cancelled = sum(_cancel(_claimable(now).filter(pk__in=pks), reason, now) for reason, pks in cancel.items())
-    schedule(current.values(), today=timezone.localdate(now), recipients=recipients)
+    # Most of these claims already hold every row they should: insert only what they lack.
+    schedule_missing(current.values(), today=timezone.localdate(now), recipients=recipients)
     return cancelled
 
 
