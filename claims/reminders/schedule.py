@@ -80,7 +80,7 @@ def schedule(claims: Iterable[Claim], *, today: datetime.date, recipients: Recip
 
     Returns the rows the claims should hold, whether they were created now or existed.
     """
-    rows = _rows_to_hold(claims, today, recipients or Recipients())
+    rows = [_row(*point) for point in _points_to_hold(claims, today, recipients or Recipients())]
     _insert(rows)
     return rows
 
@@ -90,38 +90,48 @@ def schedule_missing(
 ) -> list[Reminder]:
     """schedule() for the sweeps, which see claims that mostly hold their rows already: insert only the others.
 
-    One query reads which points the claims hold, so a sweep does not send thousands of
-    rows to PostgreSQL to have them turned away by the unique constraint. The save hook
-    keeps calling schedule(): a new claim holds nothing, and the extra read would only
-    add a query to every save. Returns the rows the claims should hold, like schedule().
+    One query reads which points the claims hold, so a sweep neither builds nor sends
+    thousands of rows for PostgreSQL to turn away through the unique constraint. The save
+    hook keeps calling schedule(): a new claim holds nothing, and the extra read would
+    only add a query to every save. Returns the rows it inserted (or found inserted by a
+    concurrent sweep meanwhile).
     """
-    rows = _rows_to_hold(claims, today, recipients or Recipients())
-    if not rows:
-        return rows
+    wanted = list(_points_to_hold(claims, today, recipients or Recipients()))
+    if not wanted:
+        return []
+    # The key of claims_reminder_once_per_point, read through its index (claim first).
     held = set(
-        Reminder.objects.filter(claim_id__in={row.claim_id for row in rows}).values_list(
+        Reminder.objects.filter(claim_id__in={claim.pk for claim, _, _ in wanted}).values_list(
             "claim_id", "offset_days", "deadline_end", "recipient_id"
         )
     )
-    _insert([row for row in rows if (row.claim_id, row.offset_days, row.deadline_end, row.recipient_id) not in held])
+    rows = [
+        _row(claim, point, recipient)
+        for claim, point, recipient in wanted
+        if (claim.pk, point.offset_days, claim.deadline_end, recipient.pk) not in held
+    ]
+    _insert(rows)
     return rows
 
 
-def _rows_to_hold(claims: Iterable[Claim], today: datetime.date, recipients: Recipients) -> list[Reminder]:
-    return [
-        Reminder(
-            claim=claim,
-            kind=Reminder.Kind.for_offset(point.offset_days),
-            offset_days=point.offset_days,
-            deadline_end=claim.deadline_end,
-            recipient=recipient,
-            due_at=point.due_at,
-        )
-        for claim in claims
-        if claim.is_open and claim.deadline_end is not None
-        for point in points.points_to_schedule(claim.deadline_end, today)
-        for recipient in recipients.for_claim(claim)
-    ]
+def _points_to_hold(claims: Iterable[Claim], today: datetime.date, recipients: Recipients):
+    """(claim, point, recipient) for each row the open, dated claims should hold today."""
+    for claim in claims:
+        if claim.is_open and claim.deadline_end is not None:
+            for point in points.points_to_schedule(claim.deadline_end, today):
+                for recipient in recipients.for_claim(claim):
+                    yield claim, point, recipient
+
+
+def _row(claim: Claim, point: points.Point, recipient) -> Reminder:
+    return Reminder(
+        claim=claim,
+        kind=Reminder.Kind.for_offset(point.offset_days),
+        offset_days=point.offset_days,
+        deadline_end=claim.deadline_end,
+        recipient=recipient,
+        due_at=point.due_at,
+    )
 
 
 def _insert(rows: list[Reminder]) -> None:
