@@ -27,7 +27,7 @@ from claims.reminders import schedule
 from claims.reminders.sweep import claim_due, reconcile_due, retry_delay, sweep
 from claims.tasks import sweep_deadlines
 from tests.conftest import make_user
-from tests.test_reminders_schedule import at, outbox_claim_ids
+from tests.test_reminders_schedule import at, outbox_claim_ids, rows_of
 from tests.test_reminders_support import (  # noqa: F401 - fixtures
     celery_broker,
     fast_password_hashing,
@@ -203,7 +203,8 @@ def test_sweep_queries_do_not_grow_with_the_number_of_reminders(make_claim, elen
         with CaptureQueriesContext(connection) as queries:
             result = sweep()
     assert result.sent == 2 * per_editor
-    # Discovery 2, reconcile 3 (rows, claims, next points), claim 3, latest points 1; per digest (two):
+    # Discovery 2, reconcile 3 (rows, claims, the points the claims hold: none missing, no INSERT), claim 3,
+    # latest points 1; per digest (two):
     # the renewed claim and "sent".
     assert len(queries) == 2 + 3 + 3 + 1 + 2 * 2
 
@@ -307,6 +308,45 @@ def test_reconciling_never_cancels_a_row_another_sweep_holds(make_claim, elena, 
         assert {row.recipient for row in held} == {elena, chiara}
         row = claim.reminders.get(recipient=elena, offset_days=0)
         assert row.cancelled_at is None and row.claim_token == token
+
+
+def reminder_inserts(queries) -> list[str]:
+    return [query["sql"] for query in queries if query["sql"].startswith('INSERT INTO "claims_reminder"')]
+
+
+def test_reconciling_inserts_only_the_rows_a_claim_lacks(make_claim, elena):
+    """A claim that holds its rows costs no INSERT; when its overdue point is due, only the next one is added."""
+    deadline, every = D(2026, 11, 26), django_settings.REMINDER_OVERDUE_EVERY_DAYS
+    with time_machine.travel(at(deadline), tick=False):
+        claim = make_claim(assignee=elena, deadline_end=deadline)
+        with CaptureQueriesContext(connection) as queries:
+            assert sweep().sent == 1
+    assert reminder_inserts(queries) == []
+    with time_machine.travel(at(deadline + datetime.timedelta(days=every)), tick=False):
+        with CaptureQueriesContext(connection) as queries:
+            assert sweep().sent == 1
+    assert len(reminder_inserts(queries)) == 1
+    assert rows_of(claim)[every] == "sent" and rows_of(claim)[2 * every] == "pending"
+
+
+def test_a_row_inserted_by_another_sweep_after_the_read_is_no_error(make_claim, elena):
+    """The read of the rows a claim holds can race another sweep; the unique constraint's ON CONFLICT absorbs it."""
+    deadline, every = D(2026, 11, 26), django_settings.REMINDER_OVERDUE_EVERY_DAYS
+    with time_machine.travel(at(deadline), tick=False):
+        claim = make_claim(assignee=elena, deadline_end=deadline)
+    raced = []
+
+    def other_sweep_inserts_first(execute, sql, params, many, context):
+        if not raced and sql.startswith('INSERT INTO "claims_reminder"'):
+            raced.append(None)  # the INSERT below passes through here too
+            schedule.schedule([claim], today=timezone.localdate())  # what a concurrent sweep inserts meanwhile
+        return execute(sql, params, many, context)
+
+    with time_machine.travel(at(deadline + datetime.timedelta(days=every)), tick=False):
+        with connection.execute_wrapper(other_sweep_inserts_first):
+            assert sweep().sent == 1
+    assert raced and rows_of(claim)[2 * every] == "pending"
+    assert claim.reminders.filter(offset_days=2 * every).count() == 1
 
 
 def test_the_task_is_stopped_before_its_claims_could_expire():

@@ -80,7 +80,7 @@ def schedule(claims: Iterable[Claim], *, today: datetime.date, recipients: Recip
 
     Returns the rows the claims should hold, whether they were created now or existed.
     """
-    rows = [_row(*point) for point in _points_to_hold(claims, today, recipients or Recipients())]
+    rows = [_row(*wanted) for wanted in _points_to_hold(claims, today, recipients or Recipients())]
     _insert(rows)
     return rows
 
