@@ -3,26 +3,18 @@
 import json
 
 import pytest
-import time_machine
 import yaml
 
 from claims.api.serializers import ClaimDetailSerializer, ClaimSerializer
 from claims.models import Claim
-from tests.test_public_support import FROZEN_TODAY
 
 pytest_plugins = ["tests.test_public_support"]
-pytestmark = [pytest.mark.usefixtures("public_cache"), pytest.mark.django_db]
+pytestmark = [pytest.mark.usefixtures("public_cache", "frozen_day"), pytest.mark.django_db]
 
 CLAIM_FIELDS = {
     "slug", "url", "api_url", "statement", "quote", "claimant", "source", "deadline", "target", "actual_value",
     "target_met", "status", "status_label", "is_open", "is_overdue", "resolved_on", "verdict", "published_at",
 }  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def frozen_day():
-    with time_machine.travel(FROZEN_TODAY, tick=False):
-        yield
 
 
 def slugs(client, query=""):

@@ -13,13 +13,7 @@ from claims.models import Claim, Status
 from tests.test_public_support import FROZEN_TODAY
 
 pytest_plugins = ["tests.test_public_support"]
-pytestmark = [pytest.mark.usefixtures("public_cache"), pytest.mark.django_db]
-
-
-@pytest.fixture(autouse=True)
-def frozen_day():
-    with time_machine.travel(FROZEN_TODAY, tick=False):
-        yield
+pytestmark = [pytest.mark.usefixtures("public_cache", "frozen_day"), pytest.mark.django_db]
 
 
 def test_feed_is_valid_atom_with_new_claims_and_status_changes(anonymous, demo, elena):

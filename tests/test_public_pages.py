@@ -4,20 +4,12 @@ import datetime
 import re
 
 import pytest
-import time_machine
 
 from claims import services
 from claims.models import Status
-from tests.test_public_support import FROZEN_TODAY
 
 pytest_plugins = ["tests.test_public_support"]
-pytestmark = [pytest.mark.usefixtures("public_cache"), pytest.mark.django_db]
-
-
-@pytest.fixture(autouse=True)
-def frozen_day():
-    with time_machine.travel(FROZEN_TODAY, tick=False):
-        yield
+pytestmark = [pytest.mark.usefixtures("public_cache", "frozen_day"), pytest.mark.django_db]
 
 
 def text(response_or_html) -> str:

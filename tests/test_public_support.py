@@ -12,6 +12,7 @@ import random
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.conf import settings as django_settings
 from simple_history.utils import bulk_create_with_history
 
@@ -31,6 +32,13 @@ def public_cache(settings):
     cache_module.clear()
     yield cache_module
     cache_module.clear()
+
+
+@pytest.fixture
+def frozen_day():
+    """The day the public tests' expectations (days left, overdue) are written for."""
+    with time_machine.travel(FROZEN_TODAY, tick=False):
+        yield
 
 
 @pytest.fixture
