@@ -42,7 +42,7 @@ GENERATION_KEY = "public:generation"
 PAGE_PREFIX = "public:page:"
 DATA_PREFIX = "public:data:"
 # Bump when the shape of cached data changes, so a release never reads an older shape.
-DATA_VERSION = 1
+DATA_VERSION = 2
 # Seconds a computation may hold its lock before another request may start it again.
 LOCK_SECONDS = 120
 # How long browsers and proxies may reuse a page without asking again.

@@ -16,7 +16,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from claims.models import Claim, Comparator, Precision, Status, newsroom_today
-from claims.views.base import slug_path
+from claims.views.base import ListedClaim, slug_path
 
 register = template.Library()
 
@@ -54,12 +54,11 @@ def status_badge(status) -> str:
     return mark_safe(_BADGES[Status(status).value])
 
 
-def claim_item(claim: Claim, today: datetime.date) -> str:
+def claim_item(claim: ListedClaim, today: datetime.date) -> str:
     """One claim of a list. Every value from the database goes through _text (HTML-escaped)."""
-    claimant = claim.claimant
     claim_href, claimant_href = (
         _text(slug_path("claim-detail", claim.slug)),
-        _text(slug_path("claimant-detail", claimant.slug)),
+        _text(slug_path("claimant-detail", claim.claimant_slug)),
     )
     left = _time_left(claim, today)
     outcome = ""
@@ -69,7 +68,7 @@ def claim_item(claim: Claim, today: datetime.date) -> str:
         f'<li class="claim-item"><p class="claim-item-status">{_BADGES[claim.status]}{" " + left if left else ""}</p>'
         f'<p class="claim-item-statement"><a href="{claim_href}">'
         f"{_text(claim.statement)}</a></p>"
-        f'<p class="claim-item-meta"><a href="{claimant_href}">{_text(claimant.name)}</a>'
+        f'<p class="claim-item-meta"><a href="{claimant_href}">{_text(claim.claimant_name)}</a>'
         f" · Deadline: {_deadline_summary(claim)}{outcome}</p></li>"
     )
 

@@ -1,11 +1,14 @@
 """What every public page shares: the published claims, and pages without a COUNT(*)."""
 
+import datetime
 import functools
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import quote
 
 from django.conf import settings
 from django.http import Http404
+from django.db.models.query import ValuesListIterable
 from django.urls import get_script_prefix, reverse
 
 from claims.models import Claim
@@ -22,16 +25,42 @@ def public_claims():
     return Claim.objects.published().select_related("claimant", "source").defer("notes", "assignee", "source__body")
 
 
-# What a list row shows (claims.templatetags.public.claim_item): nothing else is read.
+class ListedClaim(NamedTuple):
+    """What a list row shows (claims.templatetags.public.claim_item): nothing else is read."""
+
+    slug: str
+    statement: str
+    status: str
+    deadline_text: str
+    deadline_end: datetime.date | None
+    deadline_precision: str
+    resolved_on: datetime.date | None
+    claimant_slug: str
+    claimant_name: str
+
+
 LISTED_FIELDS = (
     "slug", "statement", "status", "deadline_text", "deadline_end", "deadline_precision", "resolved_on",
     "claimant__slug", "claimant__name",
 )  # fmt: skip
 
 
+class _ListedClaimRows(ValuesListIterable):
+    def __iter__(self):
+        return map(ListedClaim._make, super().__iter__())
+
+
 def listed_claims():
-    """Published claims with only the columns a list shows: less to read, less to build per row."""
-    return Claim.objects.published().select_related("claimant").only(*LISTED_FIELDS)
+    """Published claims as ListedClaim rows: only the columns a list shows, and no model instances.
+
+    A page lists 25 to 50 claims; building a Claim and a Claimant for each (with their
+    signals) cost more than reading the rows. The rows are plain tuples with names, made
+    by values_list's own iterator (Django's ``_iterable_class`` hook, as ``values_list(named=True)``
+    uses), so the queryset still filters, orders and slices like any other.
+    """
+    queryset = Claim.objects.published().values_list(*LISTED_FIELDS)
+    queryset._iterable_class = _ListedClaimRows
+    return queryset
 
 
 @functools.lru_cache(maxsize=16)
