@@ -12,8 +12,8 @@ import copy
 
 import django_filters
 from django import forms
-from django.http import QueryDict
 from django.db.models import F, Q
+from django.http import QueryDict
 from django_filters.widgets import BooleanWidget
 
 from claims.models import Status, newsroom_today

@@ -7,8 +7,8 @@ from typing import NamedTuple
 from urllib.parse import quote
 
 from django.conf import settings
-from django.http import Http404
 from django.db.models.query import ValuesListIterable
+from django.http import Http404
 from django.urls import get_script_prefix, reverse
 
 from claims.models import Claim

@@ -9,6 +9,8 @@ so the number of queries stays the same; ``published_at`` stands in should a cla
 have no history.
 """
 
+import functools
+
 from django.db.models import DateTimeField
 from django.db.models.expressions import RawSQL
 
@@ -22,6 +24,9 @@ def _public_history_columns() -> list[str]:
     return [field.column for field in history._meta.concrete_fields if field.name in tracked]
 
 
+# The text depends on the models only; and every ``Model.history`` access builds a new
+# manager class (django-simple-history's descriptor), a third of a millisecond each.
+@functools.cache
 def _sql(claim_id: str, published_at: str) -> str:
     row = "ROW(" + ", ".join(f'h."{column}"' for column in _public_history_columns()) + ")"
     claim_history = Claim.history.model._meta.db_table
