@@ -1,10 +1,10 @@
 from django.db.models import Exists, F, OuterRef
 from django.shortcuts import get_object_or_404, render
 
-from claims import track_record
 from claims.models import Claim, Claimant
+from claims.templatetags.public import path
 from claims.views.base import BadPage, listed_claims, page_of
-from claims.views.data import claimant_record
+from claims.views.data import claimant_record, claimant_record_name, record_block
 
 PER_PAGE = 25
 
@@ -18,7 +18,14 @@ def claimant_detail(request, slug):
         "claimant": claimant,
         "record": record,
         "errors": [],
-        **track_record.chart_context(record, f"Status of {claimant.name}’s claims over time"),
+        "record_block": record_block(
+            request,
+            claimant_record_name(claimant),
+            record,
+            record_heading="Record",
+            chart_title=f"Status of {claimant.name}’s claims over time",
+            link_base=f"{path('claim-list')}?claimant={claimant.slug}&",
+        ),
     }
     claims = listed_claims().filter(claimant=claimant).order_by(F("deadline_end").asc(nulls_last=True), "id")
     try:

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 
 from django.db.models import Exists, F, OuterRef
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
 from claims import public_cache, track_record
 from claims.models import Claim, Claimant, newsroom_today
@@ -34,12 +36,40 @@ def cached_site_record(request) -> track_record.TrackRecord | None:
     return public_cache.peek(SITE_RECORD, request=request)
 
 
+def claimant_record_name(claimant: Claimant) -> str:
+    return f"track-record:claimant:{claimant.pk}"
+
+
 def claimant_record(request, claimant: Claimant) -> track_record.TrackRecord:
     return public_cache.remember(
-        f"track-record:claimant:{claimant.pk}",
+        claimant_record_name(claimant),
         lambda: track_record.compute(Claim.objects.filter(claimant=claimant)),
         request=request,
     )
+
+
+def record_block(request, name: str, record: track_record.TrackRecord, **context) -> SafeString:
+    """The record, the counts by status and the chart (templates/public/_record_block.html).
+
+    They are a function of the record alone, so they are rendered once per change of the
+    register and kept with it (``name`` is the record's own name), rather than on every
+    request: the chart and its table were most of the overview's rendering time. Context:
+    ``record_heading``, ``chart_title`` and ``link_base`` (the list's address with a "?"
+    or "&" to add a status to).
+    """
+    chart_title = context.pop("chart_title")
+
+    def render() -> str:
+        return render_to_string(
+            "public/_record_block.html",
+            {"record": record, **context, **track_record.chart_context(record, chart_title)},
+        )
+
+    if getattr(request, "public_cache_stale_data", False):
+        # The record is the previous one (another request is computing the new one): its
+        # rendering must not be kept under the current generation.
+        return mark_safe(render())
+    return mark_safe(public_cache.remember(f"{name}:html", render, request=request))
 
 
 def _compute_filter_choices() -> FilterChoices:

@@ -1,9 +1,9 @@
 from django.shortcuts import render
 
-from claims import track_record
 from claims.models import newsroom_today
+from claims.templatetags.public import path
 from claims.views.base import listed_claims
-from claims.views.data import recently_resolved, site_record
+from claims.views.data import SITE_RECORD, recently_resolved, record_block, site_record
 
 DUE_SOON_DAYS = 60
 LIST_LENGTH = 6
@@ -15,8 +15,14 @@ def overview(request):
     claims = listed_claims()
     record = site_record(request)
     context = {
-        "record": record,
-        **track_record.chart_context(record, "Status of all claims over time"),
+        "record_block": record_block(
+            request,
+            SITE_RECORD,
+            record,
+            record_heading="The record so far",
+            chart_title="Status of all claims over time",
+            link_base=f"{path('claim-list')}?",
+        ),
         "nav": "overview",
         "due_soon": list(claims.due_within(DUE_SOON_DAYS, today).order_by("deadline_end", "id")[:LIST_LENGTH]),
         "overdue": list(claims.overdue(today).order_by("-deadline_end", "-id")[:LIST_LENGTH]),
