@@ -385,12 +385,38 @@ def _request_generation(request) -> str | None:
     return generation
 
 
+def prefetch(request, *names: str) -> None:
+    """Fetch the generation and the entries ``names`` in one Redis round trip.
+
+    A view that will call remember()/peek() for several names calls this first: they then
+    find their entries on the request instead of asking Redis one by one.
+    """
+    if has_uncommitted_changes():
+        return
+    keys = {_data_key(name): name for name in names}
+    wanted = list(keys)
+    generation = getattr(request, "public_generation", None)
+    if generation is None:
+        wanted.append(GENERATION_KEY)
+    found = cache.get_many(wanted)
+    if generation is None:
+        request.public_generation = found.get(GENERATION_KEY) or current_generation()
+    request.public_prefetched = {name: found.get(key) for key, name in keys.items()}
+
+
+def _entry(name: str, request):
+    prefetched = getattr(request, "public_prefetched", None)
+    if prefetched is not None and name in prefetched:
+        return prefetched[name]
+    return cache.get(_data_key(name))
+
+
 def peek(name: str, *, request=None):
     """What remember() holds for ``name`` if it is current, else None; never computes."""
     if has_uncommitted_changes():
         return None
     generation = _request_generation(request)
-    entry = cache.get(_data_key(name))
+    entry = _entry(name, request)
     if entry is not None and generation is not None and entry[0] == generation:
         return entry[1]
     return None
@@ -411,7 +437,7 @@ def remember(name: str, compute: Callable, *, request=None, timeout: int | None 
         return compute()  # this request sees rows nobody else sees yet
     generation = _request_generation(request)
     key = _data_key(name)
-    entry = cache.get(key)
+    entry = _entry(name, request)
     if entry is not None and generation is not None and entry[0] == generation:
         return entry[1]
     lock = f"{key}:lock"
@@ -423,6 +449,9 @@ def remember(name: str, compute: Callable, *, request=None, timeout: int | None 
         value = compute()
         if generation is not None:
             cache.set(key, (generation, value), timeout=timeout or max(page_seconds(), 300))
+            prefetched = getattr(request, "public_prefetched", None)
+            if prefetched is not None and name in prefetched:
+                prefetched[name] = (generation, value)
     finally:
         if entry is not None:
             cache.delete(lock)

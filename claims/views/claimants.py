@@ -1,10 +1,11 @@
 from django.db.models import Exists, F, OuterRef
 from django.shortcuts import get_object_or_404, render
 
+from claims import public_cache
 from claims.models import Claim, Claimant
 from claims.templatetags.public import path
 from claims.views.base import BadPage, listed_claims, page_of
-from claims.views.data import claimant_record, claimant_record_name, record_block
+from claims.views.data import block_name, claimant_record, claimant_record_name, record_block
 
 PER_PAGE = 25
 
@@ -13,6 +14,7 @@ def claimant_detail(request, slug):
     """A claimant's track record and claims. A claimant with no published claim does not exist publicly."""
     has_published = Exists(Claim.objects.published().filter(claimant=OuterRef("pk")))
     claimant = get_object_or_404(Claimant.objects.filter(has_published), slug=slug)
+    public_cache.prefetch(request, claimant_record_name(claimant), block_name(claimant_record_name(claimant)))
     record = claimant_record(request, claimant)
     context = {
         "claimant": claimant,

@@ -69,7 +69,7 @@ def record_block(request, name: str, record: track_record.TrackRecord, **context
         # The record is the previous one (another request is computing the new one): its
         # rendering must not be kept under the current generation.
         return mark_safe(render())
-    return mark_safe(public_cache.remember(f"{name}:html", render, request=request))
+    return mark_safe(public_cache.remember(block_name(name), render, request=request))
 
 
 def _compute_filter_choices() -> FilterChoices:
@@ -79,8 +79,11 @@ def _compute_filter_choices() -> FilterChoices:
     return FilterChoices(claimants=[] if too_many else claimants, too_many_claimants=too_many)
 
 
+FILTER_CHOICES = "filter-choices"
+
+
 def filter_choices(request) -> FilterChoices:
-    return public_cache.remember("filter-choices", _compute_filter_choices, request=request)
+    return public_cache.remember(FILTER_CHOICES, _compute_filter_choices, request=request)
 
 
 def deadline_years(selected: int | None = None) -> list[int]:
@@ -106,4 +109,12 @@ def recently_resolved(request, length: int) -> list[Claim]:
         closed = listed_claims().closed().order_by(F("resolved_on").desc(nulls_last=True), "-id")
         return list(closed[:length])
 
-    return public_cache.remember(f"recently-resolved:{length}", compute, request=request)
+    return public_cache.remember(recently_resolved_name(length), compute, request=request)
+
+
+def recently_resolved_name(length: int) -> str:
+    return f"recently-resolved:{length}"
+
+
+def block_name(record_name: str) -> str:
+    return f"{record_name}:html"

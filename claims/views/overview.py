@@ -1,9 +1,17 @@
 from django.shortcuts import render
 
+from claims import public_cache
 from claims.models import newsroom_today
 from claims.templatetags.public import path
 from claims.views.base import listed_claims
-from claims.views.data import SITE_RECORD, recently_resolved, record_block, site_record
+from claims.views.data import (
+    SITE_RECORD,
+    block_name,
+    recently_resolved,
+    recently_resolved_name,
+    record_block,
+    site_record,
+)
 
 DUE_SOON_DAYS = 60
 LIST_LENGTH = 6
@@ -11,6 +19,7 @@ LIST_LENGTH = 6
 
 def overview(request):
     """Counts by status, what is due soon, what is overdue and what was resolved lately."""
+    public_cache.prefetch(request, SITE_RECORD, block_name(SITE_RECORD), recently_resolved_name(LIST_LENGTH))
     today = newsroom_today()
     claims = listed_claims()
     record = site_record(request)
