@@ -149,3 +149,41 @@ def test_dates_readers_see_do_not_move_with_internal_edits(anonymous, demo, elen
             services.change_status(claim, Status.STALLED, by=elena, reason="Launch postponed")
         after = published_dates(anonymous, claim)
     assert after[0] > before[0] and after[1] > before[1] and after[2] == after[1]
+
+
+# Characters XML 1.0 allows nowhere (PostgreSQL text cannot hold NUL, the others it stores).
+NOT_IN_XML = "\x01\x08\x0b\x0c\x1b\x1f\ufffe"
+
+
+def test_feed_stays_well_formed_whatever_editors_typed(anonymous, make_claim, chiara, system):
+    """Markup, quotes and control characters in a statement, a claimant's name and a verdict."""
+    name = f'<script>O\'Neil & "Sons"{NOT_IN_XML}</script>'
+    claimant = services.get_or_create_claimant(name, by=system, reason="test")[0]
+    statement = f'We\'ll <b>open</b> the "A&B" plant{NOT_IN_XML} by 2026.'
+    verdict = f"It <i>opened</i> & 'ran'{NOT_IN_XML}."
+    claim = make_claim(claimant=claimant, statement=statement, status=Status.FULFILLED, verdict=verdict)
+    services.publish(claim, by=chiara)
+    body = anonymous.get("/claims/feed/").content
+    assert b"<script>" not in body and b"<b>" not in body
+
+    feed = feedparser.parse(body)
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    (entry,) = feed.entries
+    assert entry.title == 'New claim: We\'ll <b>open</b> the "A&B" plant by 2026.'
+
+    # A strict parser: the summary is HTML, so what editors typed is escaped once more inside it.
+    root = ElementTree.fromstring(body)
+    summary = root.find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}summary")
+    assert summary.get("type") == "html"
+    assert summary.text == (
+        "Claimant: &lt;script&gt;O&#x27;Neil &amp; &quot;Sons&quot;&lt;/script&gt;. Status: Fulfilled. "
+        "It &lt;i&gt;opened&lt;/i&gt; &amp; &#x27;ran&#x27;."
+    )
+
+
+def test_feed_without_entries_is_valid_atom(anonymous, db):
+    response = anonymous.get("/claims/feed/")
+    assert response["Content-Type"] == "application/atom+xml; charset=utf-8"
+    feed = feedparser.parse(response.content)
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    assert feed.entries == [] and feed.feed.updated_parsed
