@@ -31,7 +31,7 @@ from claims.views.last_change import claim_last_change
 # from its oldest end would fill it with old overdue deadlines and leave out the future.
 UPCOMING_EVENTS = 200
 PAST_EVENTS = 50
-PAST_DAYS = 30
+PAST_DAYS = 92
 
 STATUS_LABELS = {status.value: status.label for status in Status}
 _TEXT_ESCAPES = str.maketrans({"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n", "\r": ""})

@@ -45,7 +45,7 @@ def test_the_soonest_deadlines_come_first_and_the_recently_missed_are_kept(anony
         deadline_claim(make_claim, days)
     # Far more old overdue claims than the calendar holds must not push the future out.
     assert event_summaries(anonymous) == [
-        "Deadline -10 days.", "Deadline -1 days.",  # the two latest missed, within 30 days
+        "Deadline -10 days.", "Deadline -1 days.",  # the two latest missed (of four within PAST_DAYS)
         "Deadline +0 days.", "Deadline +1 days.", "Deadline +5 days.",  # the next three, today's included
     ]  # fmt: skip
 
