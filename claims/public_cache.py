@@ -77,6 +77,18 @@ def invalidate() -> None:
     # generation in between sees the new one, or is turned away by the new local epoch.
     cache.set(GENERATION_KEY, _new_stamp(), timeout=None)
     local_pages.forget()
+    for hook in _after_invalidate:
+        hook()
+
+
+_after_invalidate: list[Callable[[], object]] = []
+
+
+def after_invalidate(hook: Callable[[], object]) -> Callable[[], object]:
+    """Run ``hook()`` each time the generation moves on (claims.public_refresh queues its work); a decorator."""
+    if hook not in _after_invalidate:
+        _after_invalidate.append(hook)
+    return hook
 
 
 def _new_stamp() -> str:
@@ -371,8 +383,29 @@ def _render(response):
 # --- computed data ------------------------------------------------------------------
 
 
-def _data_key(name: str) -> str:
+def data_key(name: str) -> str:
     return f"{DATA_PREFIX}v{DATA_VERSION}:{newsroom_today().isoformat()}:{name}"
+
+
+def lock_key(name: str) -> str:
+    """Taken by the one request (or task) that recomputes ``name``; the others use the previous value."""
+    return f"{data_key(name)}:lock"
+
+
+def _lifetime(timeout: int | None) -> int:
+    # Entries live no longer than a page (at least 5 minutes) unless told otherwise: should
+    # a change ever fail to move the generation on, that bounds how long one can be wrong.
+    return timeout or max(page_seconds(), 300)
+
+
+def is_current(name: str, generation: str) -> bool:
+    entry = cache.get(data_key(name))
+    return entry is not None and entry[0] == generation
+
+
+def store(name: str, generation: str, value, *, timeout: int | None = None) -> None:
+    """Keep ``value`` as what ``name`` is at ``generation`` (remember() does this by itself)."""
+    cache.set(data_key(name), (generation, value), timeout=_lifetime(timeout))
 
 
 def _request_generation(request) -> str | None:
@@ -393,7 +426,7 @@ def prefetch(request, *names: str) -> None:
     """
     if has_uncommitted_changes():
         return
-    keys = {_data_key(name): name for name in names}
+    keys = {data_key(name): name for name in names}
     wanted = list(keys)
     generation = getattr(request, "public_generation", None)
     if generation is None:
@@ -408,7 +441,7 @@ def _entry(name: str, request):
     prefetched = getattr(request, "public_prefetched", None)
     if prefetched is not None and name in prefetched:
         return prefetched[name]
-    return cache.get(_data_key(name))
+    return cache.get(data_key(name))
 
 
 def peek(name: str, *, request=None):
@@ -430,17 +463,18 @@ def remember(name: str, compute: Callable, *, request=None, timeout: int | None 
     keep using the previous value (the page built from it is then not cached), so a
     burst of readers right after an edit does not run the same heavy query many times.
 
-    Entries live no longer than a page (at least 5 minutes): should a change ever fail
-    to move the generation on, that bounds how long an aggregate can be wrong.
+    Entries live no longer than a page (at least 5 minutes) unless ``timeout`` says
+    otherwise: should a change ever fail to move the generation on, that bounds how long
+    an aggregate can be wrong. Aggregates too slow for any reader to wait for are also
+    recomputed by a worker after each change (claims.public_refresh).
     """
     if has_uncommitted_changes():
         return compute()  # this request sees rows nobody else sees yet
     generation = _request_generation(request)
-    key = _data_key(name)
     entry = _entry(name, request)
     if entry is not None and generation is not None and entry[0] == generation:
         return entry[1]
-    lock = f"{key}:lock"
+    lock = lock_key(name)
     if entry is not None and not cache.add(lock, 1, timeout=LOCK_SECONDS):
         if request is not None:
             request.public_cache_stale_data = True
@@ -448,7 +482,7 @@ def remember(name: str, compute: Callable, *, request=None, timeout: int | None 
     try:
         value = compute()
         if generation is not None:
-            cache.set(key, (generation, value), timeout=timeout or max(page_seconds(), 300))
+            store(name, generation, value, timeout=timeout)
             prefetched = getattr(request, "public_prefetched", None)
             if prefetched is not None and name in prefetched:
                 prefetched[name] = (generation, value)

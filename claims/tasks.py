@@ -11,6 +11,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
+from claims import public_cache, public_refresh
 from claims.reminders.enqueue import enqueue_sweep
 from claims.reminders.sweep import sweep
 
@@ -38,3 +39,19 @@ def sweep_deadlines() -> dict:
     if result.more_due:
         enqueue_sweep()
     return result.as_dict()
+
+
+@shared_task(
+    name="claims.tasks.refresh_public_data",
+    ignore_result=True,
+    # Within the lifetime of the ":refreshing" key, so no second task starts on a hung one's work.
+    soft_time_limit=public_cache.LOCK_SECONDS - 10,
+    time_limit=public_cache.LOCK_SECONDS,
+)
+def refresh_public_data() -> list[str]:
+    # The aggregates are registered where they are defined; importing that module registers them.
+    import claims.views.data  # noqa: F401
+
+    computed = public_refresh.refresh()
+    logger.info("Public aggregates refreshed: %s", ", ".join(computed) or "none needed")
+    return computed

@@ -154,6 +154,10 @@ PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300, minimum=0)
 # Seconds a process serves its own copy of a hot page before asking Redis whether anything
 # changed: the staleness bound for writes made in other processes. 0 always asks Redis.
 PUBLIC_CACHE_LOCAL_SECONDS = env_int("PUBLIC_CACHE_LOCAL_SECONDS", 1, minimum=0)
+# After a change, a Celery worker recomputes the slowest shared aggregate (the site's track
+# record) while readers keep the previous one (claims/public_refresh.py). 0 for a deployment
+# without workers: then the first reader after a change computes it.
+PUBLIC_REFRESH_IN_BACKGROUND = env_bool("PUBLIC_REFRESH_IN_BACKGROUND", default=True)
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None  # tasks report through the database, not results

@@ -32,6 +32,14 @@ def _uses_transactions(request) -> bool:
 
 
 @pytest.fixture(autouse=True)
+def no_background_refresh(settings):
+    """No Celery worker runs beside most tests, so readers compute the shared aggregates
+    themselves after a change, as with PUBLIC_REFRESH_IN_BACKGROUND=0 in production.
+    tests/test_public_refresh.py turns it on, with a real worker where it needs one."""
+    settings.PUBLIC_REFRESH_IN_BACKGROUND = False
+
+
+@pytest.fixture(autouse=True)
 def roles_after_flush(request):
     """Transactional tests (live server, real workers) end by emptying every table, roles included.
 

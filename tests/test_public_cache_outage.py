@@ -138,6 +138,6 @@ def test_a_write_during_an_outage_does_not_leave_stale_pages(anonymous, demo, ch
 
 def test_aggregates_live_no_longer_than_pages(anonymous, demo):
     public_cache.remember("test-lifetime", lambda: 1)
-    key = cache.make_key(public_cache._data_key("test-lifetime"))
+    key = cache.make_key(public_cache.data_key("test-lifetime"))
     lifetime = cache._cache.get_client(key).ttl(key)
     assert 0 < lifetime <= max(public_cache.page_seconds(), 300)

@@ -39,7 +39,7 @@ def test_a_block_drawn_from_a_previous_record_is_not_kept(demo, chiara, commit):
     html = record_block(request, SITE_RECORD, record, **BLOCK)
     assert "status-counts" in html
     assert public_cache.peek(f"{SITE_RECORD}:html", request=request) is None
-    assert not cache.get(public_cache._data_key(f"{SITE_RECORD}:html"))
+    assert not cache.get(public_cache.data_key(f"{SITE_RECORD}:html"))
 
 
 def test_user_text_in_the_block_is_escaped(demo):
