@@ -29,6 +29,13 @@ class ClaimList(generics.ListAPIView):
         # Rows of the shown columns, not model instances (see claims.api.serializers).
         return _PUBLISHED_CLAIM_ROWS.all()
 
+    def list(self, request, *args, **kwargs):
+        # ListModelMixin.list, with one ClaimSerializer for the page's rows instead of a
+        # ListSerializer around it: its per-row bookkeeping cost a fifth of the serialising.
+        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        serializer = self.get_serializer()
+        return self.get_paginated_response([serializer.to_representation(row) for row in rows])
+
 
 class ClaimDetail(generics.RetrieveAPIView):
     """One published claim with its public timeline and further appearances."""
