@@ -29,7 +29,7 @@ from claims.views.last_change import claim_last_change
 # are bounded: with hundreds of thousands of open claims a calendar of all of them would
 # be megabytes that calendar apps poll every few hours, and ordering a window by date
 # from its oldest end would fill it with old overdue deadlines and leave out the future.
-UPCOMING_EVENTS = 200
+UPCOMING_EVENTS = 150
 PAST_EVENTS = 50
 PAST_DAYS = 92
 
