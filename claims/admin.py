@@ -19,6 +19,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.text import smart_split, unescape_string_literal
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims import services
@@ -282,6 +283,20 @@ class ClaimAdmin(TrackedAdmin):
         ("Status", {"fields": ["status", "resolved_on", "verdict", "change_reason"]}),
         ("Desk", {"fields": ["notes", "assignee", "published_at", ("created_at", "updated_at")]}),
     ]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Every word (or "quoted phrase") in the statement, the quote, the claimant's name or the source's title.
+
+        Django's own search ORs ``search_fields`` across the joins with claimants and
+        sources, which kept PostgreSQL from any index (seconds per search at a million
+        claims); ClaimQuerySet.mentioning filters the claims table alone. No join, so no
+        duplicate rows either.
+        """
+        for word in smart_split(search_term):
+            if word.startswith(('"', "'")) and word[0] == word[-1]:
+                word = unescape_string_literal(word)  # as Django's search does
+            queryset = queryset.mentioning(word, in_source_titles=True)
+        return queryset, False
 
     def get_urls(self):
         due_soon = self.admin_site.admin_view(due_soon_view(self))

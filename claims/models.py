@@ -202,6 +202,38 @@ class ClaimQuerySet(models.QuerySet):
     def with_people(self):
         return self.select_related("claimant", "source", "assignee")
 
+    def mentioning(self, word: str, *, in_source_titles: bool = False):
+        """Claims whose statement, quote or claimant's name contains ``word`` (any case).
+
+        ``in_source_titles`` also looks in the titles of the articles they come from (the
+        admin's search).
+
+        Runs one query now: the claimants whose name contains the word, so that the filter
+        on claims is on the claims table alone (``claimant_id IN (ids)``). An OR across the
+        join with claimants kept PostgreSQL from using any index, and a search for a word
+        nobody wrote read every claim (four seconds at a million). On one table, with the
+        trigram indexes of migration 0007, the planner can read the matching rows of a rare
+        word from the indexes, and walk the newest claims for a common one (a UNION of the
+        three matches, tried first, took seconds for a word in every statement).
+        """
+        matches = Q(statement__icontains=word) | Q(quote__icontains=word)
+        matches |= _by_related("claimant", Claimant.objects.filter(name__icontains=word))
+        if in_source_titles:
+            matches |= _by_related("source", Source.objects.filter(title__icontains=word))
+        return self.filter(matches)
+
+
+def _by_related(foreign_key: str, related) -> Q:
+    """``<foreign key>_id IN (ids of related)``, the ids read now; a subquery when there are too many."""
+    ids = list(related.values_list("pk", flat=True)[: MAX_RELATED_IN_SEARCH + 1])
+    if len(ids) > MAX_RELATED_IN_SEARCH:
+        return Q(**{f"{foreign_key}__in": related})
+    return Q(**{f"{foreign_key}_id__in": ids})
+
+
+# A search word matching more claimants (or sources) than this is looked up with a subquery.
+MAX_RELATED_IN_SEARCH = 1000
+
 
 class Claim(TrackedModel):
     statement = models.TextField(help_text="What will happen, in the newsroom's words.")

@@ -21,7 +21,10 @@ EXPECTED = {
     "/": 5,  # track record (2), due soon, overdue, recently resolved
     "/claims/": 2,  # claimants for the filter, the page
     "/claims/?status=missed": 2,
-    "/claims/?claimant=maker-1&year=2026&overdue=1&q=promise&sort=deadline": 2,
+    # + the claimants whose name has each search word (ClaimQuerySet.mentioning)
+    "/claims/?claimant=maker-1&year=2026&overdue=1&q=promise&sort=deadline": 3,
+    "/claims/?q=promise+maker": 4,
+    "/api/claims/?q=promise": 2,
     "/claims/promise-0/": 4,  # claim with claimant and source, updates, appearances, history
     "/claimants/maker-0/": 4,  # claimant, track record (2), the page
     "/deadlines/": 1,

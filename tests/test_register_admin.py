@@ -132,6 +132,22 @@ def test_search_covers_claimant_and_source(client, make_claim, elena):
     assert [c.slug for c in response.context["cl"].result_list] == ["found"]
 
 
+def test_search_needs_every_word_somewhere_and_keeps_quoted_phrases(client, make_claim, elena):
+    make_claim(slug="city-car", statement="Nissan will launch a city car in Europe by 2026.")
+    make_claim(slug="van", statement="Nissan will launch an electric van in Europe by 2027.")
+    client.force_login(elena)
+
+    def found(query):
+        response = client.get("/admin/claims/claim/", {"q": query})
+        assert response.status_code == 200
+        return sorted(c.slug for c in response.context["cl"].result_list)
+
+    assert found("nissan story") == ["city-car", "van"]  # the claimant's name and the source's title
+    assert found("van story") == ["van"]
+    assert found('"city car" 2026') == ["city-car"]
+    assert found('"car in Asia"') == []
+
+
 # Session, user, count, page of claims, and the filters' choices (staff users, claimants);
 # on PostgreSQL one more: the planner's estimate, asked before counting (LargeTablePaginator).
 CLAIM_LIST_QUERIES = 8 + (connection.vendor == "postgresql")

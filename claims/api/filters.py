@@ -12,7 +12,7 @@ import copy
 
 import django_filters
 from django import forms
-from django.db.models import F, Q
+from django.db.models import F
 from django.http import QueryDict
 from django_filters.widgets import BooleanWidget
 
@@ -92,12 +92,9 @@ class ClaimFilter(django_filters.FilterSet):
         return queryset
 
     def filter_search(self, queryset, name, value):
-        # Every word must appear somewhere. A substring scan: fine for a newsroom's
-        # register; a very large one would want a full-text index (see docs/public.md).
+        # Every word must appear somewhere (see ClaimQuerySet.mentioning for the query's shape).
         for word in value.split()[:MAX_SEARCH_WORDS]:
-            queryset = queryset.filter(
-                Q(statement__icontains=word) | Q(quote__icontains=word) | Q(claimant__name__icontains=word)
-            )
+            queryset = queryset.mentioning(word)
         return queryset
 
     def sort_by(self, queryset, name, value):

@@ -1,0 +1,66 @@
+"""Searching claims by words: statement, quote and claimant's name, every word required, indexes used."""
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from claims import models, services
+from claims.models import Claim
+
+pytest_plugins = ["tests.test_public_support"]
+pytestmark = [pytest.mark.usefixtures("public_cache"), pytest.mark.django_db]
+
+
+@pytest.fixture
+def register(make_claim, system):
+    renault = services.get_or_create_claimant("Renault Group", by=system, reason="test")[0]
+    published = {"published_at": timezone.now()}
+    return {
+        "twingo": make_claim(statement="The Twingo will cost under 20,000 EUR.", claimant=renault, **published),
+        "battery": make_claim(
+            statement="Cobalt-free batteries by 2028.", quote="«Nous visons 2028»", claimant=renault, **published
+        ),
+        "nissan": make_claim(statement="A small electric car for Europe by 2026.", **published),  # by Nissan
+        "draft": make_claim(statement="The Twingo draft nobody may find.", claimant=renault),
+    }
+
+
+def found(anonymous, query: str) -> set[str]:
+    response = anonymous.get("/api/claims/", {"q": query})
+    assert response.status_code == 200
+    return {item["slug"] for item in response.json()["results"]}
+
+
+def slugs(register, *names) -> set[str]:
+    return {register[name].slug for name in names}
+
+
+@pytest.mark.parametrize("limit", [models.MAX_RELATED_IN_SEARCH, 0])  # 0: through a subquery
+def test_every_word_must_appear_in_the_statement_the_quote_or_the_claimants_name(
+    anonymous, register, monkeypatch, limit
+):
+    monkeypatch.setattr(models, "MAX_RELATED_IN_SEARCH", limit)
+    assert found(anonymous, "twingo") == slugs(register, "twingo")  # never the draft
+    assert found(anonymous, "RENAULT") == slugs(register, "twingo", "battery")  # the claimant's name, any case
+    assert found(anonymous, "visons") == slugs(register, "battery")  # the quote
+    assert found(anonymous, "renault 2028") == slugs(register, "battery")  # every word, anywhere
+    assert found(anonymous, "nissan europe") == slugs(register, "nissan")
+    assert found(anonymous, "renault europe") == set()
+    assert found(anonymous, "100%_") == set()  # LIKE's own characters are searched as text
+
+
+def test_the_list_page_finds_the_same_claims(anonymous, register):
+    html = anonymous.get("/claims/", {"q": "renault 2028"}).content.decode()
+    assert "Cobalt-free batteries by 2028." in html and "The Twingo will cost" not in html
+
+
+def test_a_search_can_read_the_trigram_indexes(register):
+    if connection.vendor != "postgresql":
+        pytest.skip("The trigram indexes are PostgreSQL's (migration 0007).")
+    query = Claim.objects.order_by().mentioning("batteries")
+    with connection.cursor() as cursor:
+        # A table this small is read whole anyway; forbidding that shows whether the
+        # indexes match the expressions Django writes for icontains.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = query.explain()
+    assert "claims_claim_statement_trgm" in plan and "claims_claim_quote_trgm" in plan
