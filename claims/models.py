@@ -399,18 +399,23 @@ class Claim(TrackedModel):
             errors["deadline_start"] = "The deadline cannot start after it ends."
         if bool(self.target_comparator) != (self.target_value is not None):
             errors["target_value"] = "A target needs both a comparator and a value."
-        if late_fulfilment_error := fulfilled_after_deadline(self.status, self.resolved_on, self.deadline_end):
-            errors["status"] = late_fulfilment_error
+        if timeliness := timeliness_error(self.status, self.resolved_on, self.deadline_end):
+            errors["status"] = timeliness
         if errors:
             raise ValidationError(errors)
 
 
-def fulfilled_after_deadline(status: str, resolved_on: datetime.date | None, deadline_end: datetime.date | None) -> str:
-    """The refusal message when "fulfilled" is dated after the deadline (it is "fulfilled late"), else ""."""
-    if status == Status.FULFILLED and resolved_on and deadline_end and resolved_on > deadline_end:
+def timeliness_error(status: str, resolved_on: datetime.date | None, deadline_end: datetime.date | None) -> str:
+    """The refusal message when "fulfilled" is dated after the deadline (it is "fulfilled late"),
+    or "fulfilled late" on or before it (it is "fulfilled"); else ""."""
+    if not (resolved_on and deadline_end):
+        return ""  # no dated deadline or outcome: on time and late are not defined
+    if status == Status.FULFILLED and resolved_on > deadline_end:
         return (
             f"Fulfilled on {resolved_on:%Y-%m-%d}, after the deadline of {deadline_end:%Y-%m-%d}: use “Fulfilled late”."
         )
+    if status == Status.FULFILLED_LATE and resolved_on <= deadline_end:
+        return f"Fulfilled on {resolved_on:%Y-%m-%d}, by the deadline of {deadline_end:%Y-%m-%d}: use “Fulfilled”."
     return ""
 
 
@@ -447,7 +452,7 @@ class Update(TrackedModel):
     def clean(self):
         # An update that closes the claim dates its outcome; the same rule as Claim.clean.
         if self.claim_id and self.status and self.date:
-            if error := fulfilled_after_deadline(self.status, self.date, self.claim.deadline_end):
+            if error := timeliness_error(self.status, self.date, self.claim.deadline_end):
                 raise ValidationError({"status": error})
 
 

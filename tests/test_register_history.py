@@ -183,6 +183,26 @@ def test_a_fulfilled_update_after_the_deadline_is_a_form_error(client, make_clai
     assert not claim.updates.exists()
 
 
+def test_fulfilled_late_on_or_before_the_deadline_is_refused_everywhere(client, make_claim, elena):
+    claim = make_claim(deadline_end=datetime.date(2026, 6, 30))
+    with pytest.raises(ValidationError, match="use “Fulfilled”"):
+        services.change_status(
+            claim, Status.FULFILLED_LATE, by=elena, reason="Launched", resolved_on=datetime.date(2026, 6, 30)
+        )
+    claim.refresh_from_db()
+    assert claim.status == Status.PENDING
+    client.force_login(elena)
+    data = admin_form_data(claim, status=Status.FULFILLED_LATE, resolved_on="2026-06-12", change_reason="On sale")
+    response = client.post(f"/admin/claims/claim/{claim.pk}/change/", data)
+    assert response.status_code == 200 and "use “Fulfilled”" in response.content.decode()
+    response = client.post(
+        "/admin/claims/update/add/",
+        {"claim": claim.pk, "date": "2026-06-12", "summary": "On sale", "url": "", "status": Status.FULFILLED_LATE},
+    )
+    assert response.status_code == 200 and "use “Fulfilled”" in response.content.decode()
+    assert not claim.updates.exists()
+
+
 def test_deleting_a_claim_records_the_reason_on_its_updates_too(make_claim, chiara):
     claim = make_claim()
     update = services.add_update(claim, summary="Plant site chosen", by=chiara)

@@ -291,6 +291,41 @@ def test_closing_a_claim_cancels_its_unsent_reminders_and_reopening_resumes_them
     assert "due today" in mail.outbox[0].body
 
 
+def test_an_editor_who_leaves_the_group_and_comes_back_gets_the_later_points_again(make_claim, elena):
+    deadline = D(2026, 12, 31)
+    editors = Group.objects.get(name="Editors")
+    with time_machine.travel(at(D(2026, 12, 1)), tick=False) as traveller:
+        claim = make_claim(deadline_end=deadline)  # unassigned: every editor, that is elena
+        assert sweep().sent == 1
+        elena.groups.remove(editors)
+        traveller.move_to(at(deadline - datetime.timedelta(days=7)))
+        assert sweep().sent == 0  # out of the group: the point due now is cancelled, the later ones wait
+        elena.groups.add(editors)
+        for offset in (0, 7):
+            traveller.move_to(at(deadline + datetime.timedelta(days=offset)))
+            assert sweep().sent == 1, f"the {offset:+d} point"
+    assert outbox_claim_ids() == [claim.pk] * 3
+    assert rows_of(claim) == {-30: "sent", -7: "cancelled", 0: "sent", 7: "sent", 14: "pending"}
+
+
+def test_an_editor_assigned_after_being_dropped_takes_over_the_points_she_had_held(make_claim, elena, chiara):
+    deadline = D(2026, 12, 31)
+    editors = Group.objects.get(name="Editors")
+    with time_machine.travel(at(D(2026, 12, 1)), tick=False) as traveller:
+        claim = make_claim(deadline_end=deadline)  # unassigned: elena and chiara
+        assert sweep().sent == 2
+        chiara.groups.remove(editors)
+        traveller.move_to(at(deadline - datetime.timedelta(days=7)))
+        assert sweep().sent == 1  # elena only; chiara's row due now is cancelled
+        chiara.groups.add(editors)
+        services.assign(claim, chiara, by=elena)
+        pending = claim.reminders.pending().filter(deadline_end=deadline)
+        assert set(pending.values_list("recipient__username", "offset_days")) == {("chiara", 0), ("chiara", 7)}
+        traveller.move_to(at(deadline))
+        assert sweep().sent == 1
+    assert [m.to[0] for m in mail.outbox][-1] == "chiara@newsroom.example"
+
+
 def test_a_new_assignee_takes_over_the_unsent_reminders(make_claim, elena, chiara):
     with time_machine.travel(at(D(2026, 11, 26)), tick=False) as traveller:
         claim = make_claim(assignee=elena, deadline_end=D(2026, 12, 20))
