@@ -149,6 +149,8 @@ def test_the_duplicate_lookup_is_one_query_however_many_candidates(
         ({"article-text": "   "}, "The article is empty."),
         ({"article-title": ""}, "This field is required."),
         ({"article-published_on": "15/05/2025x"}, "Enter a valid date."),
+        ({"article-published_on": "2062-05-15"}, "is in the future; check the year."),
+        ({"article-published_on": "0202-05-15"}, "before 1900 is surely a typing mistake"),
     ],
 )
 def test_bad_input_is_refused_and_the_pasted_text_comes_back(editor_client, overrides, message):

@@ -75,6 +75,8 @@ def test_a_missing_file_or_a_bad_date_is_a_clear_error(tmp_path):
         call_command("extract_claims", str(tmp_path / "nope.txt"))
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("extract_claims", str(STORY), "--published", "15/05/2025")
+    with pytest.raises(CommandError, match="in the future; check the year"):
+        call_command("extract_claims", str(STORY), "--published", "2206-05-15")
 
 
 def test_a_leap_day_without_a_year_prints_the_next_one_not_a_traceback():

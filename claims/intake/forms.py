@@ -4,8 +4,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
-from claims.intake.input import ArticleError, check_article_text, check_size, decode_article
-from claims.models import Claim, Claimant, Comparator, Precision
+from claims.intake.input import (
+    ArticleError,
+    check_article_text,
+    check_publication_date,
+    check_size,
+    decode_article,
+)
+from claims.models import Claim, Claimant, Comparator, Precision, newsroom_today
 
 # Each candidate form has 15 fields; Django refuses a POST with more than 1,000
 # (DATA_UPLOAD_MAX_NUMBER_FIELDS), so the review lists at most this many candidates.
@@ -29,6 +35,12 @@ class ArticleForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 18, "cols": 100}),
     )
     upload = forms.FileField(label="…or upload a text file", required=False, help_text="Plain text, UTF-8.")
+
+    def clean_published_on(self):
+        try:
+            return check_publication_date(self.cleaned_data.get("published_on"), newsroom_today())
+        except ArticleError as error:
+            raise ValidationError(str(error)) from None
 
     def clean(self):
         cleaned = super().clean()

@@ -6,6 +6,8 @@ the size limit (a megabyte of text is several hundred pages; larger pastes are a
 always the wrong file).
 """
 
+import datetime
+
 MAX_ARTICLE_BYTES = 1_048_576  # 1 MiB of UTF-8: the benchmark's "1 MB article" fits
 
 # Control characters never found in an article's text (tab, newlines and form feed are fine).
@@ -57,3 +59,19 @@ def check_article_text(text: str) -> str:
             "Paste the article as plain text."
         )
     return text
+
+
+# Publication dates outside this range are typing mistakes (2062 for 2026), and every
+# relative deadline ("next year", "within three years") would be read from them.
+EARLIEST_PUBLICATION = datetime.date(1900, 1, 1)
+
+
+def check_publication_date(published: datetime.date | None, today: datetime.date) -> datetime.date | None:
+    """The publication date, or ArticleError when it cannot be one (before 1900, after tomorrow)."""
+    if published is None:
+        return None
+    if published < EARLIEST_PUBLICATION:
+        raise ArticleError(f"A publication date before {EARLIEST_PUBLICATION.year} is surely a typing mistake.")
+    if published > today + datetime.timedelta(days=1):
+        raise ArticleError(f"The publication date {published:%Y-%m-%d} is in the future; check the year.")
+    return published

@@ -8,15 +8,19 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from claims.intake.extract import extract
-from claims.intake.input import MAX_ARTICLE_BYTES, ArticleError, decode_article
+from claims.intake.input import MAX_ARTICLE_BYTES, ArticleError, check_publication_date, decode_article
 from claims.models import newsroom_today
 
 
 def _date(value: str) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(value)
+        published = datetime.date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"--published must be a date as YYYY-MM-DD, not {value!r}.") from None
+    try:
+        return check_publication_date(published, newsroom_today())
+    except ArticleError as error:
+        raise CommandError(f"--published: {error}") from None
 
 
 class Command(BaseCommand):
