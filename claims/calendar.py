@@ -34,12 +34,15 @@ PAST_EVENTS = 50
 PAST_DAYS = 92
 
 STATUS_LABELS = {status.value: status.label for status in Status}
-_TEXT_ESCAPES = str.maketrans({"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n", "\r": ""})
 
 
 def escape_text(value: str) -> str:
-    """A TEXT value (RFC 5545 3.3.11): backslash, semicolon, comma and newline escaped."""
-    return value.translate(_TEXT_ESCAPES)
+    """A TEXT value (RFC 5545 3.3.11): backslash, semicolon, comma and newline escaped.
+
+    Chained replace() rather than str.translate with a table: for these five characters
+    it is several times faster, and a calendar escapes two values per event.
+    """
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n").replace("\r", "")
 
 
 def fold(line: str) -> str:
