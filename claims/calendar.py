@@ -96,7 +96,9 @@ def _with_last_change(claims, fields):
 def event_lines(claim: dict, host: str, site_url: str) -> list[str]:
     url = site_url + slug_path("claim-detail", claim["slug"])
     claimant, statement, stamp = claim["claimant__name"], claim["statement"], _utc(claim["last_change"])
-    description = [f"Claim by {claimant}: {statement}"]
+    # The statement and the claimant are the event's title (SUMMARY); the notes add the rest
+    # rather than repeat them (a subscribed calendar is fetched whole, every few hours).
+    description = []
     if claim["deadline_text"]:
         description.append(f"Deadline as written: {claim['deadline_text']}")
     description.append(f"Status: {STATUS_LABELS[claim['status']]}")
