@@ -59,7 +59,9 @@ def test_a_closed_claim_carries_a_claim_review_field_by_field(anonymous, demo, s
 @pytest.mark.parametrize(("status", "rating"), [(s, s.rating) for s in Status if s.is_closed])
 def test_every_closed_status_is_rated_on_the_scale_or_by_its_label(anonymous, make_claim, chiara, status, rating):
     claim = make_claim(deadline_end=datetime.date(2026, 12, 31))
-    services.change_status(claim, status, by=chiara, reason="rated", resolved_on=datetime.date(2026, 6, 1))
+    late = status == Status.FULFILLED_LATE  # only after the deadline; every other outcome before it
+    resolved_on = datetime.date(2027, 1, 15) if late else datetime.date(2026, 6, 1)
+    services.change_status(claim, status, by=chiara, reason="rated", resolved_on=resolved_on)
     services.publish(claim, by=chiara)
     (review,) = json_ld(anonymous, claim)
     assert review["reviewRating"]["alternateName"] == status.label
