@@ -19,6 +19,7 @@ import datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db import connection
 
 from claims.models import Claim, Status, newsroom_today
 from claims.views.base import slug_path
@@ -81,11 +82,12 @@ def calendar_claims(today: datetime.date | None = None) -> list[dict]:
     overdue = open_dated.filter(
         deadline_end__lt=today, deadline_end__gte=today - datetime.timedelta(days=PAST_DAYS)
     ).order_by("-deadline_end", "-id")
-    rows = [
-        *_with_last_change(upcoming, fields)[:UPCOMING_EVENTS].union(
-            _with_last_change(overdue, fields)[:PAST_EVENTS], all=True
-        )
-    ]
+    upcoming = _with_last_change(upcoming, fields)[:UPCOMING_EVENTS]
+    overdue = _with_last_change(overdue, fields)[:PAST_EVENTS]
+    if connection.features.supports_slicing_ordering_in_compound:
+        rows = list(upcoming.union(overdue, all=True))
+    else:
+        rows = [*upcoming, *overdue]  # SQLite: no LIMIT inside a UNION, so two queries
     return sorted(rows, key=lambda row: (row["deadline_end"], row["id"]))
 
 

@@ -326,11 +326,13 @@ class Claim(TrackedModel):
             # public list and API sorted by deadline (published claims are most of the table).
             models.Index(fields=["deadline_end", "id"], name="claims_claim_deadline_id"),
             # Public "recently resolved" list: published closed claims, latest outcome first
-            # (a full scan of a million claims after every write without it).
+            # (a full scan of a million claims after every write without it). Claims without
+            # an outcome date are left out rather than sorted NULLS LAST: SQLite cannot
+            # write NULLS LAST in an index.
             models.Index(
-                F("resolved_on").desc(nulls_last=True),
+                F("resolved_on").desc(),
                 F("id").desc(),
-                condition=Q(published_at__isnull=False, status__in=Status.closed_values()),
+                condition=Q(published_at__isnull=False, resolved_on__isnull=False, status__in=Status.closed_values()),
                 name="claims_claim_pub_resolved",
             ),
             # Claimant page: a claimant's published claims by deadline.

@@ -29,7 +29,8 @@ EXPECTED = {
     "/claimants/maker-0/": 4,  # claimant, track record (2), the page
     "/deadlines/": 1,
     "/claims/feed/": 1,
-    "/claims/deadlines.ics": 1,
+    # One UNION ALL; SQLite allows no LIMIT inside one, so there it is two queries.
+    "/claims/deadlines.ics": 1 if connection.features.supports_slicing_ordering_in_compound else 2,
     "/api/claims/": 1,
     "/api/claims/?status=open&sort=deadline&page_size=10": 1,
     "/api/claims/promise-0/": 3,  # claim, updates, appearances

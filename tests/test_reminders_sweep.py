@@ -311,7 +311,12 @@ def test_reconciling_never_cancels_a_row_another_sweep_holds(make_claim, elena, 
 
 
 def reminder_inserts(queries) -> list[str]:
-    return [query["sql"] for query in queries if query["sql"].startswith('INSERT INTO "claims_reminder"')]
+    # PostgreSQL writes ignore_conflicts as ON CONFLICT DO NOTHING, SQLite as INSERT OR IGNORE.
+    return [
+        query["sql"]
+        for query in queries
+        if query["sql"].startswith(('INSERT INTO "claims_reminder"', 'INSERT OR IGNORE INTO "claims_reminder"'))
+    ]
 
 
 def test_reconciling_inserts_only_the_rows_a_claim_lacks(make_claim, elena):
@@ -337,7 +342,7 @@ def test_a_row_inserted_by_another_sweep_after_the_read_is_no_error(make_claim, 
     raced = []
 
     def other_sweep_inserts_first(execute, sql, params, many, context):
-        if not raced and sql.startswith('INSERT INTO "claims_reminder"'):
+        if not raced and reminder_inserts([{"sql": sql}]):
             raced.append(None)  # the INSERT below passes through here too
             schedule.schedule([claim], today=timezone.localdate())  # what a concurrent sweep inserts meanwhile
         return execute(sql, params, many, context)
