@@ -11,3 +11,4 @@ class ClaimsConfig(AppConfig):
             public_cache,  # noqa: F401 - registers cache invalidation on writes
             reminders,  # noqa: F401 - registers the reminders' claim save hook
         )
+        from claims.views import data  # noqa: F401 - registers the aggregates a worker keeps fresh

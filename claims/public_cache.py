@@ -42,7 +42,7 @@ GENERATION_KEY = "public:generation"
 PAGE_PREFIX = "public:page:"
 DATA_PREFIX = "public:data:"
 # Bump when the shape of cached data changes, so a release never reads an older shape.
-DATA_VERSION = 2
+DATA_VERSION = 3
 # Seconds a computation may hold its lock before another request may start it again.
 LOCK_SECONDS = 120
 # How long browsers and proxies may reuse a page without asking again.
@@ -233,11 +233,18 @@ def _etag(body: bytes) -> str:
 CACHE_CONTROL = f"public, max-age={BROWSER_MAX_AGE}"
 
 
-def _finish(request, response, *, etag: str, last_modified: int):
+def _finish(request, response, *, etag: str, last_modified: int | None):
     response["ETag"] = etag
-    response["Last-Modified"] = http_date(last_modified)
     # Public views set no Cache-Control of their own, so there is nothing to merge with.
-    response["Cache-Control"] = CACHE_CONTROL
+    if getattr(request, "public_cache_stale_data", False):
+        # Built from the previous value of an aggregate that is being recomputed: good to
+        # show, not to keep. Without a date, a client that revalidates by date alone
+        # cannot be told "not modified" about it once the new value is in.
+        response["Cache-Control"] = "no-cache"
+        last_modified = None
+    else:
+        response["Last-Modified"] = http_date(last_modified)
+        response["Cache-Control"] = CACHE_CONTROL
     meta = request.META
     if "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta:
         return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
@@ -384,12 +391,22 @@ def _render(response):
 
 
 def data_key(name: str) -> str:
-    return f"{DATA_PREFIX}v{DATA_VERSION}:{newsroom_today().isoformat()}:{name}"
+    return f"{DATA_PREFIX}v{DATA_VERSION}:{name}"
 
 
 def lock_key(name: str) -> str:
     """Taken by the one request (or task) that recomputes ``name``; the others use the previous value."""
     return f"{data_key(name)}:lock"
+
+
+def data_stamp(generation: str | None) -> str | None:
+    """What an entry must carry to be current: the generation and the newsroom's day.
+
+    The day is in the entry, not in its key (as it is for pages): after midnight the
+    previous day's entry is still found, and served as the previous value while one
+    request or the worker recomputes it, instead of every reader computing at once.
+    """
+    return None if generation is None else f"{generation}@{newsroom_today().isoformat()}"
 
 
 def _lifetime(timeout: int | None) -> int:
@@ -398,14 +415,14 @@ def _lifetime(timeout: int | None) -> int:
     return timeout or max(page_seconds(), 300)
 
 
-def is_current(name: str, generation: str) -> bool:
+def is_current(name: str, stamp: str) -> bool:
     entry = cache.get(data_key(name))
-    return entry is not None and entry[0] == generation
+    return entry is not None and entry[0] == stamp
 
 
-def store(name: str, generation: str, value, *, timeout: int | None = None) -> None:
-    """Keep ``value`` as what ``name`` is at ``generation`` (remember() does this by itself)."""
-    cache.set(data_key(name), (generation, value), timeout=_lifetime(timeout))
+def store(name: str, stamp: str, value, *, timeout: int | None = None) -> None:
+    """Keep ``value`` as what ``name`` is at ``stamp`` (data_stamp, taken before computing it)."""
+    cache.set(data_key(name), (stamp, value), timeout=_lifetime(timeout))
 
 
 def _request_generation(request) -> str | None:
@@ -448,15 +465,15 @@ def peek(name: str, *, request=None):
     """What remember() holds for ``name`` if it is current, else None; never computes."""
     if has_uncommitted_changes():
         return None
-    generation = _request_generation(request)
+    stamp = data_stamp(_request_generation(request))
     entry = _entry(name, request)
-    if entry is not None and generation is not None and entry[0] == generation:
+    if entry is not None and stamp is not None and entry[0] == stamp:
         return entry[1]
     return None
 
 
 def remember(name: str, compute: Callable, *, request=None, timeout: int | None = None):
-    """Return compute(), cached until the next public change (and the newsroom's midnight).
+    """Return compute(), cached until the next public change (or the newsroom's midnight).
 
     Expensive aggregates (track records, filter choices) are shared by many pages and
     survive page-cache misses. After a change, one request recomputes while the others
@@ -470,9 +487,9 @@ def remember(name: str, compute: Callable, *, request=None, timeout: int | None 
     """
     if has_uncommitted_changes():
         return compute()  # this request sees rows nobody else sees yet
-    generation = _request_generation(request)
+    stamp = data_stamp(_request_generation(request))  # before computing: a change or midnight meanwhile makes it stale
     entry = _entry(name, request)
-    if entry is not None and generation is not None and entry[0] == generation:
+    if entry is not None and stamp is not None and entry[0] == stamp:
         return entry[1]
     lock = lock_key(name)
     if entry is not None and not cache.add(lock, 1, timeout=LOCK_SECONDS):
@@ -481,11 +498,11 @@ def remember(name: str, compute: Callable, *, request=None, timeout: int | None 
         return entry[1]
     try:
         value = compute()
-        if generation is not None:
-            store(name, generation, value, timeout=timeout)
+        if stamp is not None:
+            store(name, stamp, value, timeout=timeout)
             prefetched = getattr(request, "public_prefetched", None)
             if prefetched is not None and name in prefetched:
-                prefetched[name] = (generation, value)
+                prefetched[name] = (stamp, value)
     finally:
         if entry is not None:
             cache.delete(lock)

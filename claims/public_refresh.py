@@ -16,6 +16,10 @@ Celery task instead:
    meantime; if one did, it goes round again. Two tasks at once are harmless: a
    per-aggregate ``:refreshing`` key lets one compute while the other moves on.
 
+Beat also queues the task every ``PUBLIC_REFRESH_SECONDS`` (settings): it recomputes what
+midnight made stale (the newsroom's day is part of what makes an entry current) and
+renews the lifetime of current entries, so that they do not expire between changes.
+
 Should no worker run, or the queue be slow, the readers' lock expires after
 ``WAIT_SECONDS`` and the next reader computes in the foreground, as without this module.
 If queueing fails (Redis down), the lock is released at once for the same reason.
@@ -24,6 +28,7 @@ workers).
 """
 
 import logging
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -38,8 +43,8 @@ WAIT_SECONDS = 60
 # Lifetime of a registered aggregate's entry: longer than remember()'s default, since a
 # worker renews it after every change and a missing entry costs the next reader seconds.
 KEEP_SECONDS = 3600
-# Rounds one task makes when changes keep coming while it computes; the next change queues another task.
-MAX_ROUNDS = 3
+# How long one task keeps going round while changes keep coming in as it computes.
+ROUNDS_SECONDS = 60
 
 _kept: dict[str, Callable] = {}
 
@@ -83,26 +88,39 @@ def refresh() -> list[str]:
     """Compute every registered aggregate that is not current; return the names computed.
 
     Safe to run twice at once, and after any number of changes: it works from the
-    generation it reads, not from what the task was queued for.
+    generation it reads, not from what the task was queued for, and goes round again
+    while changes keep coming (for at most ``ROUNDS_SECONDS``; the next change or the
+    periodic run from beat picks up after that). Current entries have their lifetime
+    renewed, so that beat's periodic run keeps them from expiring between changes.
     """
     computed = []
-    for _round in range(MAX_ROUNDS):
-        generation = public_cache.current_generation()
-        if generation is None:
+    if not enabled():
+        return computed
+    started = time.monotonic()
+    while time.monotonic() - started < ROUNDS_SECONDS:
+        stamp = public_cache.data_stamp(public_cache.current_generation())
+        if stamp is None:
             return computed  # Redis unreachable: nothing could be stored or read anyway
-        stale = [name for name in _kept if not public_cache.is_current(name, generation)]
+        stale = [name for name in _kept if not public_cache.is_current(name, stamp)]
+        for name in _kept:
+            if name not in stale:
+                cache.touch(public_cache.data_key(name), KEEP_SECONDS)
         if not stale:
             return computed
+        computed_now = []
         for name in stale:
             if not cache.add(_refreshing(name), 1, timeout=public_cache.LOCK_SECONDS):
                 continue  # another task is computing it, and goes round again if it changes
             try:
-                public_cache.store(name, generation, _kept[name](), timeout=KEEP_SECONDS)
-                computed.append(name)
+                public_cache.store(name, stamp, _kept[name](), timeout=KEEP_SECONDS)
+                computed_now.append(name)
             finally:
                 cache.delete(_refreshing(name))
-            if public_cache.current_generation() == generation:
-                # No newer change: readers may take the value (they check its generation).
+            if public_cache.data_stamp(public_cache.current_generation()) == stamp:
+                # No newer change: readers may take the value (they check its stamp).
                 # After a newer change its writer took the lock again; the next round computes.
                 cache.delete(_reader_lock(name))
+        if not computed_now:
+            return computed  # what is stale is in other tasks' hands
+        computed += computed_now
     return computed

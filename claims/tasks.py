@@ -49,9 +49,6 @@ def sweep_deadlines() -> dict:
     time_limit=public_cache.LOCK_SECONDS,
 )
 def refresh_public_data() -> list[str]:
-    # The aggregates are registered where they are defined; importing that module registers them.
-    import claims.views.data  # noqa: F401
-
     computed = public_refresh.refresh()
     logger.info("Public aggregates refreshed: %s", ", ".join(computed) or "none needed")
     return computed

@@ -158,6 +158,7 @@ PUBLIC_CACHE_LOCAL_SECONDS = env_int("PUBLIC_CACHE_LOCAL_SECONDS", 1, minimum=0)
 # record) while readers keep the previous one (claims/public_refresh.py). 0 for a deployment
 # without workers: then the first reader after a change computes it.
 PUBLIC_REFRESH_IN_BACKGROUND = env_bool("PUBLIC_REFRESH_IN_BACKGROUND", default=True)
+PUBLIC_REFRESH_SECONDS = env_int("PUBLIC_REFRESH_SECONDS", 300, minimum=10)
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None  # tasks report through the database, not results
@@ -192,6 +193,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": REMINDER_SWEEP_SECONDS,
         # Sweeps queued while no worker ran are dropped, not run back to back: one catches up.
         "options": {"expires": REMINDER_SWEEP_SECONDS},
+    },
+    # The public aggregates kept by a worker (claims/public_refresh.py): after midnight, and
+    # to keep them from expiring between changes. Cheap when they are current.
+    "refresh-public-data": {
+        "task": "claims.tasks.refresh_public_data",
+        "schedule": PUBLIC_REFRESH_SECONDS,
+        "options": {"expires": PUBLIC_REFRESH_SECONDS},
     },
 }
 

@@ -1,6 +1,9 @@
 """After a change, a worker recomputes the site's track record while readers keep the previous one."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
@@ -9,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from claims import public_cache, public_refresh, services
 from claims.models import Claim, Status
 from claims.views.data import SITE_RECORD
+from factcheck.celery import app as celery_app
 from tests.test_reminders_support import (
     WORKER_ARGS,
     celery_broker,
@@ -27,10 +31,13 @@ def background(settings):
     settings.PUBLIC_REFRESH_IN_BACKGROUND = True
 
 
-def fulfilled_on_overview(client) -> int:
-    html = client.get("/").content.decode()
-    row = html.split('class="status status--fulfilled"')[1]
+def fulfilled_count(response) -> int:
+    row = response.content.decode().split('class="status status--fulfilled"')[1]
     return int(row.split('<td class="num">')[1].split("<")[0])
+
+
+def fulfilled_on_overview(client) -> int:
+    return fulfilled_count(client.get("/"))
 
 
 def aggregate_queries(queries) -> list[str]:
@@ -51,7 +58,10 @@ def test_readers_keep_the_previous_record_until_the_refresh_has_run(anonymous, d
     assert aggregate_queries(queries)  # the first reader computes it: nothing was kept yet
     fulfil_alpine(chiara, commit)  # queues a task that no worker runs here
     assert cache.get(public_cache.lock_key(SITE_RECORD)) == "background"
-    assert fulfilled_on_overview(anonymous) == before  # nobody waits for the aggregate
+    response = anonymous.get("/")
+    assert fulfilled_count(response) == before  # nobody waits for the aggregate
+    # Shown, but neither kept nor dated: once the new record is in, nobody is told "not modified".
+    assert response["Cache-Control"] == "no-cache" and not response.has_header("Last-Modified")
 
     assert public_refresh.refresh() == [SITE_RECORD]  # what the task runs
     assert cache.get(public_cache.lock_key(SITE_RECORD)) is None
@@ -84,7 +94,7 @@ def test_a_change_during_the_computation_is_computed_in_a_further_round(backgrou
     public_cache.invalidate()
     assert public_refresh.refresh() == ["test-aggregate", "test-aggregate"]
     assert calls[0] != calls[1] == public_cache.current_generation()
-    assert public_cache.is_current("test-aggregate", calls[1])
+    assert public_cache.is_current("test-aggregate", public_cache.data_stamp(calls[1]))
     assert cache.get(public_cache.lock_key("test-aggregate")) is None
 
 
@@ -97,12 +107,45 @@ def test_an_aggregate_another_task_is_computing_is_left_to_it(background, monkey
     assert cache.get(public_cache.lock_key("test-aggregate")) == "background"  # readers still wait for the other
 
 
+@pytest.mark.django_db
+def test_after_midnight_the_previous_days_record_is_served_while_one_reader_recomputes(
+    anonymous, demo, chiara, background
+):
+    with time_machine.travel(datetime.datetime(2026, 11, 26, 22, tzinfo=datetime.UTC), tick=False):
+        fulfilled_on_overview(anonymous)  # computed and kept on the 26th
+    with time_machine.travel(datetime.datetime(2026, 11, 27, 1, tzinfo=datetime.UTC), tick=False):
+        cache.add(public_cache.lock_key(SITE_RECORD), 1, timeout=60)  # another reader is recomputing it
+        with CaptureQueriesContext(connection) as queries:
+            response = anonymous.get("/")
+        assert response.status_code == 200 and response["Cache-Control"] == "no-cache"
+        assert not aggregate_queries(queries)  # yesterday's record, not a second computation
+        assert public_refresh.refresh() == [SITE_RECORD]  # what beat's run after midnight does
+
+
+@pytest.mark.django_db
+def test_a_current_record_has_its_lifetime_renewed_by_the_periodic_run(background):
+    stamp = public_cache.data_stamp(public_cache.current_generation())
+    public_cache.store(SITE_RECORD, stamp, "a record", timeout=100)
+    assert public_refresh.refresh() == []
+    client = cache._cache.get_client(write=False)
+    assert client.ttl(cache.make_key(public_cache.data_key(SITE_RECORD))) > 100
+
+
+@pytest.mark.django_db
+def test_without_background_refresh_the_task_does_nothing(settings):
+    settings.PUBLIC_REFRESH_IN_BACKGROUND = False
+    public_cache.invalidate()
+    assert public_refresh.refresh() == []
+    assert cache.get(public_cache.lock_key(SITE_RECORD)) is None
+
+
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_refreshes_the_record_after_a_committed_change(
     anonymous, demo, chiara, commit, background, celery_processes
 ):
     needs_postgresql()
+    celery_app.control.purge()  # tasks queued by earlier tests without a worker must not run here
     prefix = django_settings.CACHES["default"]["KEY_PREFIX"]  # the public_cache fixture's, for this test
     env = process_env(redis_url=django_settings.REDIS_URL, smtp_port=free_port(), CACHE_KEY_PREFIX=prefix)
     worker = celery_processes("worker", env, "--pool=solo", *WORKER_ARGS)

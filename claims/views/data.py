@@ -2,13 +2,13 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from claims import public_cache, public_refresh, track_record
 from claims.models import Claim, Claimant, newsroom_today
-from claims.views.base import listed_claims
+from claims.views.base import ListedClaim, listed_claims
 
 # Above this many claimants the list page offers a text box instead of a drop-down.
 MAX_CLAIMANT_CHOICES = 300
@@ -108,7 +108,7 @@ def deadline_years(selected: int | None = None) -> list[int]:
     return sorted(years)
 
 
-def recently_resolved(request, length: int) -> list[Claim]:
+def recently_resolved(request, length: int) -> list[ListedClaim]:
     """Published claims with the latest outcomes, kept until the next change.
 
     Sorting every closed claim by resolved_on has no index to walk (see docs/public.md), so
@@ -116,7 +116,8 @@ def recently_resolved(request, length: int) -> list[Claim]:
     """
 
     def compute():
-        closed = listed_claims().closed().order_by(F("resolved_on").desc(nulls_last=True), "-id")
+        # Only claims with an outcome date, newest first: the order of claims_claim_pub_resolved.
+        closed = listed_claims().closed().filter(resolved_on__isnull=False).order_by("-resolved_on", "-id")
         return list(closed[:length])
 
     return public_cache.remember(recently_resolved_name(length), compute, request=request)
