@@ -267,6 +267,7 @@ class ClaimAdmin(TrackedAdmin):
     ]  # fmt: skip
     list_select_related = ["claimant", "assignee"]
     list_filter = ["status", DeadlineWindowFilter, AssigneeFilter, PublishedFilter, ClaimantFilter]
+    # Shows the search box and says what it searches; get_search_results does the searching.
     search_fields = ["statement", "quote", "claimant__name", "source__title"]
     autocomplete_fields = ["claimant", "source"]
     inlines = [UpdateInline, AppearanceInline, ReminderInline]

@@ -88,7 +88,8 @@ class ReusingRedisCacheClient(RedisCacheClient):
     Django builds a new ``redis.Redis`` for every cache call, and building one fills its
     table of about 500 response callbacks: a tenth of a millisecond, which on a page that
     makes three cache calls was more than the calls themselves. A ``redis.Redis`` takes a
-    connection from its pool for each command, so one object serves every call and thread.
+    connection from its pool for each command, so one object serves every call of the
+    cache object that owns it (Django makes one cache object per thread).
     """
 
     def __init__(self, *args, **kwargs):

@@ -122,7 +122,7 @@ def precision_words(claim: Claim) -> str:
     return _PRECISION_WORDS.get(claim.deadline_precision, "")
 
 
-def _deadline_summary(claim: Claim) -> str:
+def _deadline_summary(claim: Claim | ListedClaim) -> str:
     """One line for lists: the deadline as written, and as a date when there is one (HTML)."""
     written = _text(claim.deadline_text)
     if claim.deadline_end is None:
@@ -131,7 +131,7 @@ def _deadline_summary(claim: Claim) -> str:
     return f'{written} <span class="muted">({date})</span>' if written else date
 
 
-def _time_left(claim: Claim, today: datetime.date) -> str:
+def _time_left(claim: Claim | ListedClaim, today: datetime.date) -> str:
     if claim.status not in OPEN_STATUSES or claim.deadline_end is None:
         return ""
     days = (claim.deadline_end - today).days
@@ -143,7 +143,7 @@ def _time_left(claim: Claim, today: datetime.date) -> str:
 
 
 @register.simple_tag
-def time_left(claim: Claim) -> SafeString:
+def time_left(claim: Claim | ListedClaim) -> SafeString:
     """How the deadline stands today, in words; empty for closed or undated claims."""
     return mark_safe(_time_left(claim, newsroom_today()))
 
