@@ -30,8 +30,10 @@ from claims.views.last_change import claim_last_change
 # are bounded: with hundreds of thousands of open claims a calendar of all of them would
 # be megabytes that calendar apps poll every few hours, and ordering a window by date
 # from its oldest end would fill it with old overdue deadlines and leave out the future.
-UPCOMING_EVENTS = 150
-PAST_EVENTS = 50
+# 160 events are about 80 KB: a cached response of 100 KB or more cost measurably more
+# to send than the ones of the pages (docs/benchmarks.md).
+UPCOMING_EVENTS = 120
+PAST_EVENTS = 40
 PAST_DAYS = 92
 
 STATUS_LABELS = {status.value: status.label for status in Status}
