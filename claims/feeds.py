@@ -18,6 +18,7 @@ cannot carry at all (most control characters) are dropped, where Django's writer
 refused the whole feed for one of them. The tests parse the result with feedparser.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -57,8 +58,15 @@ class FeedEvent:
         return self.previous_status is None
 
 
+@functools.cache
+def _historical_claim():
+    # Every ``Claim.history`` access builds a new manager class (django-simple-history's
+    # descriptor); the model behind it never changes.
+    return Claim.history.model
+
+
 def recent_events(limit: int = FEED_LENGTH) -> list[FeedEvent]:
-    historical = Claim.history.model
+    historical = _historical_claim()
     # The newest rows of published states first, then the checks on each: bounding the set
     # keeps the plan cheap (an open-ended scan with per-row subqueries is costed so high
     # that PostgreSQL compiles it with JIT, which alone takes a second).
