@@ -95,6 +95,23 @@ def _check_target(connection) -> None:
         sys.exit(f"bench.generate fills empty databases only; {name!r} already has claims.")
 
 
+PUBLIC_CHANGED_SQL = """
+UPDATE claims_claim c SET public_changed_at = greatest(
+    CASE WHEN c.status <> 'pending' OR c.published_at IS NOT NULL
+         THEN greatest(c.updated_at, coalesce(c.published_at, c.updated_at)) ELSE c.created_at END,
+    related.updated, related.appeared)
+FROM (
+    SELECT claim.id, updates.latest AS updated, appearances.latest AS appeared
+    FROM claims_claim claim
+    LEFT JOIN (SELECT claim_id, max(created_at) AS latest FROM claims_update GROUP BY claim_id) updates
+           ON updates.claim_id = claim.id
+    LEFT JOIN (SELECT claim_id, max(created_at) AS latest FROM claims_appearance GROUP BY claim_id) appearances
+           ON appearances.claim_id = claim.id
+) related
+WHERE related.id = c.id
+"""
+
+
 def generate(claims: int, *, log=print) -> dict[str, int]:
     from django.db import connection, transaction
 
@@ -160,6 +177,8 @@ def generate(claims: int, *, log=print) -> dict[str, int]:
         _insert_history(cursor, Update, user_id=system.pk, date_sql="t.created_at")
         _insert_history(cursor, Appearance, user_id=system.pk, date_sql="t.created_at")
         log(f"  history: {time.monotonic() - started:.1f} s")
+        # What claims.public_cache would have stamped: the latest of the history rows above.
+        step("public_changed_at", PUBLIC_CHANGED_SQL)
 
     models = (Claimant, Source, Claim, Update, Appearance)
     counts = {table: _count(model) for table, model in zip(TRACKED_TABLES, models, strict=True)}

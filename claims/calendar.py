@@ -6,9 +6,9 @@ every subscribed calendar. Only three rules of the format matter for what we wri
 and each has a helper below: TEXT escaping, CRLF line ends and folding lines longer
 than 75 octets. The tests parse the result with ``icalendar``.
 
-DTSTAMP and LAST-MODIFIED are when readers last saw the claim change, not
-``updated_at``, which also moves when an editor only writes a note (see
-claims.views.last_change).
+DTSTAMP and LAST-MODIFIED are when readers last saw the claim change
+(``Claim.public_changed_at``), not ``updated_at``, which also moves when an editor only
+writes a note.
 
 The UID of an event is the claim's primary key at the site's host, so it stays the same
 when the statement, the deadline or the slug change: calendar apps update the event
@@ -21,9 +21,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import connection
 
-from claims.models import Claim, Status, newsroom_today
+from claims.models import Claim, Status, last_public_change, newsroom_today
 from claims.views.base import slug_path
-from claims.views.last_change import claim_last_change
 
 # Which deadlines a subscribed calendar gets: the next UPCOMING_EVENTS from today, and the
 # latest PAST_EVENTS of those missed in the last PAST_DAYS (still open, so overdue). Both
@@ -94,7 +93,7 @@ def calendar_claims(today: datetime.date | None = None) -> list[dict]:
 
 
 def _with_last_change(claims, fields):
-    return claims.annotate(last_change=claim_last_change()).values(*fields)
+    return claims.annotate(last_change=last_public_change()).values(*fields)
 
 
 def event_lines(claim: dict, host: str, site_url: str) -> list[str]:

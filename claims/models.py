@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -267,8 +268,15 @@ class Claim(TrackedModel):
     published_at = models.DateTimeField(null=True, blank=True, help_text="Empty while the claim is a draft.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When readers last saw the claim change: a public field, its timeline of updates, its
+    # further appearances, its claimant or a source it is quoted from. Unlike updated_at,
+    # a note or a new assignee does not move it. Kept by claims.public_cache on every such
+    # write (in the same transaction); it dates the sitemap and the calendar and versions
+    # the cached fragments of the claim's page. Derived from tracked rows, so the history
+    # does not record it.
+    public_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "public_changed_at"])
     objects = ClaimQuerySet.as_manager()
 
     class Meta:
@@ -405,6 +413,15 @@ class Claim(TrackedModel):
             errors["status"] = timeliness
         if errors:
             raise ValidationError(errors)
+
+
+def last_public_change():
+    """When readers last saw a claim change, as an expression for querysets of claims.
+
+    ``public_changed_at`` is set on every public write; rows written without the model's
+    signals (a bulk load) fall back on their publication.
+    """
+    return Coalesce("public_changed_at", "published_at")
 
 
 def timeliness_error(status: str, resolved_on: datetime.date | None, deadline_end: datetime.date | None) -> str:

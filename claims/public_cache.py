@@ -29,7 +29,8 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
-from django.db.models.signals import post_delete, post_init, post_save
+from django.db.models import Q
+from django.db.models.signals import post_delete, post_init, post_save, pre_save
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
@@ -115,7 +116,11 @@ def _retry_after_outage() -> None:
 
 # Claim fields that never appear on the public site, in the API or in feeds.
 PRIVATE_CLAIM_FIELDS = frozenset({"notes", "assignee", "updated_at"})
-_PUBLIC_CLAIM_ATTNAMES = tuple(f.attname for f in Claim._meta.concrete_fields if f.name not in PRIVATE_CLAIM_FIELDS)
+# Kept by this module: the time of the last change of the others.
+_DERIVED_CLAIM_FIELDS = frozenset({"public_changed_at"})
+_PUBLIC_CLAIM_ATTNAMES = tuple(
+    f.attname for f in Claim._meta.concrete_fields if f.name not in PRIVATE_CLAIM_FIELDS | _DERIVED_CLAIM_FIELDS
+)
 _PUBLISHED_AT = _PUBLIC_CLAIM_ATTNAMES.index("published_at")
 _SNAPSHOT = "_public_snapshot"
 _NOT_LOADED = object()
@@ -128,6 +133,39 @@ def _public_state(claim: Claim) -> tuple:
 
 def _remember_public_state(sender, instance, **kwargs):
     instance.__dict__[_SNAPSHOT] = _public_state(instance)
+
+
+def _stamp_public_change(sender, instance, raw, **kwargs):
+    """Before a claim is written: date its public change (Claim.public_changed_at) if it has one.
+
+    In pre_save, so the date goes out with the row itself. A draft's changes are dated too
+    (nobody sees them yet); publishing it is a change, and dates it again.
+    """
+    if raw:
+        return  # loaddata writes the rows as they were, dates included
+    if instance._state.adding or _public_state(instance) != instance.__dict__.get(_SNAPSHOT):
+        instance.public_changed_at = timezone.now()
+
+
+def _stamp_related_claims(sender, instance, using, created=False, **kwargs):
+    """A change to a claim's updates, appearances, claimant or sources dates the claims it shows on.
+
+    A plain UPDATE of the derived column, in the writer's transaction: it is not an
+    editorial change, so it writes no history (the change that caused it has its own).
+    """
+    if kwargs.get("raw"):
+        return
+    claims = Claim.objects.using(using)
+    if sender in (Update, Appearance):
+        claims = claims.filter(pk=instance.claim_id)
+    elif created:
+        return  # a new claimant or source shows on no claim yet
+    elif sender is Claimant:
+        claims = claims.filter(claimant_id=instance.pk)
+    else:  # Source: the claims it is the source of, and those it is a further appearance of
+        appearances = Appearance.objects.using(using).filter(source_id=instance.pk).values("claim_id")
+        claims = claims.filter(Q(source_id=instance.pk) | Q(pk__in=appearances))
+    claims.update(public_changed_at=timezone.now())
 
 
 def _claim_change_shows(claim: Claim, created: bool) -> bool:
@@ -199,6 +237,12 @@ def _on_delete(sender, instance, using, **kwargs):
 
 
 post_init.connect(_remember_public_state, sender=Claim, dispatch_uid="public-cache-claim-state")
+pre_save.connect(_stamp_public_change, sender=Claim, dispatch_uid="public-cache-claim-stamp")
+for _model in (Update, Appearance, Claimant, Source):
+    # Connected before the handlers below, so the generation moves on after the stamps are written.
+    post_save.connect(_stamp_related_claims, sender=_model, dispatch_uid=f"public-stamp-save-{_model.__name__}")
+for _model in (Update, Appearance):
+    post_delete.connect(_stamp_related_claims, sender=_model, dispatch_uid=f"public-stamp-delete-{_model.__name__}")
 for _model in (Claim, Update, Appearance, Claimant, Source):
     post_save.connect(_on_save, sender=_model, dispatch_uid=f"public-cache-save-{_model.__name__}")
     post_delete.connect(_on_delete, sender=_model, dispatch_uid=f"public-cache-delete-{_model.__name__}")

@@ -5,7 +5,7 @@ host a request came in on, so that a cached sitemap is right for every reader an
 forged Host header cannot put another site's links in it. Django's index view takes
 the host from the request, so the index is built here (``index``).
 
-``lastmod`` is when readers last saw a claim change (claims.views.last_change), not
+``lastmod`` is when readers last saw a claim change (``Claim.public_changed_at``), not
 ``updated_at``, which also moves on internal edits.
 """
 
@@ -14,13 +14,12 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef, Subquery
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import http_date
 
-from claims.models import Claim, Claimant
-from claims.views.last_change import claim_last_change, claimant_last_change
+from claims.models import Claim, Claimant, last_public_change
 
 
 class CanonicalSitemap(Sitemap):
@@ -48,14 +47,14 @@ class ClaimsSitemap(CanonicalSitemap):
 
     def items(self):
         # By primary key, so that the pages of a large sitemap stay stable as claims are added.
-        return Claim.objects.published().only("id", "slug").annotate(last_change=claim_last_change()).order_by("id")
+        return Claim.objects.published().only("id", "slug").annotate(last_change=last_public_change()).order_by("id")
 
     def lastmod(self, claim):
         return claim.last_change
 
     def get_latest_lastmod(self):
         # Django's default reads every item; one aggregate does.
-        return Claim.objects.published().aggregate(latest=Max(claim_last_change()))["latest"]
+        return Claim.objects.published().aggregate(latest=Max(last_public_change()))["latest"]
 
 
 class ClaimantsSitemap(CanonicalSitemap):
@@ -65,7 +64,11 @@ class ClaimantsSitemap(CanonicalSitemap):
         published = Claim.objects.published().filter(claimant=OuterRef("pk"))
         return (
             Claimant.objects.filter(Exists(published))
-            .annotate(last_change=claimant_last_change())
+            .annotate(
+                last_change=Subquery(
+                    published.values("claimant").annotate(latest=Max(last_public_change())).values("latest")
+                )
+            )
             .only("id", "slug")
             .order_by("id")
         )
