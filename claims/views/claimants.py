@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from claims import public_cache
 from claims.models import Claim, Claimant
 from claims.templatetags.public import path
-from claims.views.base import BadPage, listed_claims, page_of
+from claims.views.base import BadPage, page_of
 from claims.views.data import block_name, claimant_record, claimant_record_name, record_block
 
 PER_PAGE = 25
@@ -29,7 +29,7 @@ def claimant_detail(request, slug):
             link_base=f"{path('claim-list')}?claimant={claimant.slug}&",
         ),
     }
-    claims = listed_claims().filter(claimant=claimant).order_by(F("deadline_end").asc(nulls_last=True), "id")
+    claims = Claim.objects.published().filter(claimant=claimant).order_by(F("deadline_end").asc(nulls_last=True), "id")
     try:
         context["page"] = page_of(claims, request.GET.get("page"), PER_PAGE)
     except BadPage as error:

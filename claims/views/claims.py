@@ -2,9 +2,9 @@ from django.shortcuts import get_object_or_404, render
 
 from claims import public_cache
 from claims.api.filters import SORTS, STATUS_GROUPS, ClaimFilter
-from claims.models import Status
+from claims.models import Claim, Status
 from claims.views import claim_review, timeline
-from claims.views.base import BadPage, listed_claims, page_of, public_claims
+from claims.views.base import BadPage, page_of, public_claims
 from claims.views.data import FILTER_CHOICES, SITE_RECORD, cached_site_record, deadline_years, filter_choices
 
 PER_PAGE = 25
@@ -15,7 +15,7 @@ SORT_CHOICES = [(key, label) for key, (label, _) in SORTS.items()]
 def claim_list(request):
     """All published claims, filtered, searched, sorted and paged (no COUNT(*) per page)."""
     public_cache.prefetch(request, FILTER_CHOICES, SITE_RECORD)
-    filters = ClaimFilter(request.GET, queryset=listed_claims())
+    filters = ClaimFilter(request.GET, queryset=Claim.objects.published())
     valid = filters.is_valid()
     selected_year = filters.form.cleaned_data.get("year") if valid else None
     context = {

@@ -2,8 +2,8 @@ import itertools
 
 from django.shortcuts import render
 
-from claims.models import newsroom_today
-from claims.views.base import BadPage, listed_claims, page_of
+from claims.models import Claim, newsroom_today
+from claims.views.base import BadPage, page_of
 
 PER_PAGE = 50
 
@@ -11,7 +11,7 @@ PER_PAGE = 50
 def deadlines(request):
     """Open claims by the month of their deadline, soonest first."""
     today = newsroom_today()
-    upcoming = listed_claims().open().filter(deadline_end__gte=today).order_by("deadline_end", "id")
+    upcoming = Claim.objects.published().open().filter(deadline_end__gte=today).order_by("deadline_end", "id")
     try:
         page = page_of(upcoming, request.GET.get("page"), PER_PAGE)
     except BadPage as error:
