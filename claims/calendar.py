@@ -16,11 +16,14 @@ instead of adding a second one.
 """
 
 import datetime
+import functools
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection
+from django.urls import get_script_prefix
 
+from claims import compiled
 from claims.models import Claim, Status, last_public_change, newsroom_today
 from claims.views.base import slug_path
 
@@ -34,6 +37,9 @@ from claims.views.base import slug_path
 UPCOMING_EVENTS = 120
 PAST_EVENTS = 40
 PAST_DAYS = 92
+
+# Events remembered in each process (about 500 bytes each): a few calendars' worth.
+EVENTS_KEPT = 4 * (UPCOMING_EVENTS + PAST_EVENTS)
 
 STATUS_LABELS = {status.value: status.label for status in Status}
 
@@ -77,23 +83,27 @@ def calendar_claims(today: datetime.date | None = None) -> list[dict]:
     Dictionaries, because hundreds of model instances would cost more than the text.
     """
     today = today or newsroom_today()
-    open_dated = Claim.objects.published().open()
-    fields = ("id", "slug", "statement", "deadline_text", "deadline_end", "status", "last_change", "claimant__name")
-    upcoming = open_dated.filter(deadline_end__gte=today).order_by("deadline_end", "id")
-    overdue = open_dated.filter(
-        deadline_end__lt=today, deadline_end__gte=today - datetime.timedelta(days=PAST_DAYS)
-    ).order_by("-deadline_end", "-id")
-    upcoming = _with_last_change(upcoming, fields)[:UPCOMING_EVENTS]
-    overdue = _with_last_change(overdue, fields)[:PAST_EVENTS]
     if connection.features.supports_slicing_ordering_in_compound:
-        rows = list(upcoming.union(overdue, all=True))
+        # Its SQL changes once a day: built and compiled once per day and connection (claims.compiled).
+        rows = compiled.values("calendar", today, lambda: _upcoming(today).union(_overdue(today), all=True))
     else:
-        rows = [*upcoming, *overdue]  # SQLite: no LIMIT inside a UNION, so two queries
+        rows = [*_upcoming(today), *_overdue(today)]  # SQLite: no LIMIT inside a UNION, so two queries
     return sorted(rows, key=lambda row: (row["deadline_end"], row["id"]))
 
 
-def _with_last_change(claims, fields):
-    return claims.annotate(last_change=last_public_change()).values(*fields)
+_FIELDS = ("id", "slug", "statement", "deadline_text", "deadline_end", "status", "last_change", "claimant__name")
+
+
+def _upcoming(today: datetime.date):
+    claims = Claim.objects.published().open().filter(deadline_end__gte=today).order_by("deadline_end", "id")
+    return claims.annotate(last_change=last_public_change()).values(*_FIELDS)[:UPCOMING_EVENTS]
+
+
+def _overdue(today: datetime.date):
+    since = today - datetime.timedelta(days=PAST_DAYS)
+    claims = Claim.objects.published().open().filter(deadline_end__lt=today, deadline_end__gte=since)
+    claims = claims.order_by("-deadline_end", "-id")
+    return claims.annotate(last_change=last_public_change()).values(*_FIELDS)[:PAST_EVENTS]
 
 
 def event_lines(claim: dict, host: str, site_url: str) -> list[str]:
@@ -134,8 +144,18 @@ def deadlines_calendar(claims) -> bytes:
         "REFRESH-INTERVAL;VALUE=DURATION:PT6H",
         "X-PUBLISHED-TTL:PT6H",
     ]
-    site_url = settings.SITE_URL
-    for claim in claims:
-        lines.extend(event_lines(claim, host, site_url))
-    lines.append("END:VCALENDAR")
-    return ("\r\n".join(fold(line) for line in lines) + "\r\n").encode()
+    site_url, script_prefix = settings.SITE_URL, get_script_prefix()
+    events = [event_text(tuple(claim.items()), host, site_url, script_prefix) for claim in claims]
+    return ("\r\n".join([*map(fold, lines), *events, "END:VCALENDAR"]) + "\r\n").encode()
+
+
+@functools.lru_cache(maxsize=EVENTS_KEPT)
+def event_text(claim: tuple, host: str, site_url: str, script_prefix: str) -> str:
+    """An event's folded lines, remembered by everything they are made of.
+
+    The key is the claim's row itself (with its last public change) and the addresses the
+    text uses: a change to any of them makes another key, so a remembered event is never
+    out of date. Writing the events was most of the feed's time (8 of 17 ms for 160
+    events at a million claims); every calendar request reads the rows all the same.
+    """
+    return "\r\n".join(map(fold, event_lines(dict(claim), host, site_url)))

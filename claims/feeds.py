@@ -27,13 +27,13 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db.models import F, OuterRef, Q, Subquery
 from django.http import HttpResponse
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.html import escape
 from django.utils.http import http_date
 from django.utils.translation import get_language
 
 from claims import compiled
-from claims.models import Claim, Claimant, Status
+from claims.models import Claim, Claimant, Status, historical_claim_model
 from claims.views.base import absolute, slug_path
 
 FEED_LENGTH = 50
@@ -42,7 +42,7 @@ FEED_LENGTH = 50
 CANDIDATES_PER_ENTRY = 4
 
 
-@dataclass
+@dataclass(frozen=True)
 class FeedEvent:
     history_id: int
     claim_id: int
@@ -59,15 +59,8 @@ class FeedEvent:
         return self.previous_status is None
 
 
-@functools.cache
-def _historical_claim():
-    # Every ``Claim.history`` access builds a new manager class (django-simple-history's
-    # descriptor); the model behind it never changes.
-    return Claim.history.model
-
-
 def _events_query(limit: int):
-    historical = _historical_claim()
+    historical = historical_claim_model()
     # The newest rows of published states first, then the checks on each: bounding the set
     # keeps the plan cheap (an open-ended scan with per-row subqueries is costed so high
     # that PostgreSQL compiles it with JIT, which alone takes a second). The subqueries
@@ -179,6 +172,16 @@ def entry_xml(event: FeedEvent, author: str, tag_prefix: str) -> str:
     )
 
 
+@functools.lru_cache(maxsize=4 * FEED_LENGTH)
+def remembered_entry_xml(event: FeedEvent, author: str, tag_prefix: str, site_url: str, script_prefix: str) -> str:
+    """entry_xml, remembered by everything the entry is made of (the addresses it links to included).
+
+    An entry is a history row that never changes; the feed reads its rows on every request
+    and writes only the entries it has not written before (a third of its Python time).
+    """
+    return entry_xml(event, author, tag_prefix)
+
+
 def atom_feed(events: list[FeedEvent]) -> bytes:
     """The whole document, newest entry first, as UTF-8."""
     name = xml_text(settings.NEWSROOM_NAME)
@@ -199,7 +202,8 @@ def atom_feed(events: list[FeedEvent]) -> bytes:
     ]
     author = f"<author><name>{name}</name></author>"
     tag_prefix = f"tag:{urlsplit(settings.SITE_URL).hostname},2025:claim/"
-    parts.extend(entry_xml(event, author, tag_prefix) for event in events)
+    site_url, script_prefix = settings.SITE_URL, get_script_prefix()
+    parts.extend(remembered_entry_xml(event, author, tag_prefix, site_url, script_prefix) for event in events)
     parts.append("</feed>")
     return "".join(parts).encode()
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from claims.models import Claim, Status, Update
+from claims.models import Claim, Status, Update, historical_claim_model
 
 # Public columns of the history; nothing else is fetched.
 PUBLIC_HISTORY_FIELDS = (
@@ -52,7 +52,8 @@ class Timeline:
 
 
 def public_history(claim: Claim) -> list[dict]:
-    return list(claim.history.order_by("history_date", "history_id").values(*PUBLIC_HISTORY_FIELDS))
+    rows = historical_claim_model().objects.filter(id=claim.pk).order_by("history_date", "history_id")
+    return list(rows.values(*PUBLIC_HISTORY_FIELDS))
 
 
 def _deadline(row) -> str:

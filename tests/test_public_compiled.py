@@ -1,0 +1,106 @@
+"""Queries compiled once per connection and rows written once per process are never out of date."""
+
+import datetime
+
+import icalendar
+import pytest
+import time_machine
+from django.db import connections
+
+from claims import calendar, compiled, feeds, services
+from claims.models import Claim, Claimant, Status
+from tests.test_public_support import FROZEN_TODAY
+
+pytest_plugins = ["tests.test_public_support"]
+pytestmark = [pytest.mark.usefixtures("public_cache", "frozen_day"), pytest.mark.django_db]
+
+
+@pytest.fixture
+def uncached(settings):
+    """Every request runs its view: what is remembered below the response cache is what is tested."""
+    settings.PUBLIC_CACHE_SECONDS = 0
+
+
+def test_compiled_values_are_the_querysets_own_rows(demo):
+    built = []
+
+    def build():
+        built.append(1)
+        return feeds._events_query(10)
+
+    first = compiled.values("test-feed", 10, build)
+    assert first == list(feeds._events_query(10)) and first
+    assert compiled.values("test-feed", 10, build) == first
+    assert built == [1]  # compiled once for this connection and key
+
+
+def test_compiled_values_read_the_rows_every_time(demo, chiara):
+    before = compiled.values("test-calendar", 1, lambda: Claim.objects.order_by("id").values("id", "statement"))
+    claim = Claim.objects.order_by("id").first()
+    claim.statement = "Example Motors will open a third plant."
+    services.save_claim(claim, by=chiara, reason="Reworded")
+    after = compiled.values("test-calendar", 1, lambda: Claim.objects.order_by("id").values("id", "statement"))
+    assert after[0] == {"id": claim.pk, "statement": "Example Motors will open a third plant."} != before[0]
+
+
+def test_a_new_key_compiles_again(demo):
+    today = FROZEN_TODAY.date()
+    compiled_for_today = calendar.calendar_claims(today)
+    with time_machine.travel(FROZEN_TODAY + datetime.timedelta(days=400), tick=False):
+        later = calendar.calendar_claims(today + datetime.timedelta(days=400))
+    assert {row["id"] for row in later} != {row["id"] for row in compiled_for_today}
+    assert all(row["deadline_end"] >= today + datetime.timedelta(days=400 - calendar.PAST_DAYS) for row in later)
+
+
+def rename(claimant_id: int, name: str, by) -> None:
+    claimant = Claimant.objects.get(pk=claimant_id)
+    claimant.name = name
+    services.tracked_save(claimant, by=by, reason="New company name")
+
+
+def test_a_renamed_claimant_shows_at_once_in_the_calendar_and_the_lists(anonymous, demo, chiara, uncached):
+    claim = Claim.objects.get(pk=calendar.calendar_claims()[0]["id"])
+    for address in ("/claims/deadlines.ics", "/claims/", "/"):
+        assert anonymous.get(address).status_code == 200  # each row written once, and remembered
+    rename(claim.claimant_id, "Renamed Motors Group", chiara)
+
+    events = icalendar.Calendar.from_ical(anonymous.get("/claims/deadlines.ics").content).walk("VEVENT")
+    summaries = [str(event["SUMMARY"]) for event in events if str(event["UID"]).startswith(f"claim-{claim.pk}@")]
+    assert summaries == [f"Deadline: Renamed Motors Group: {claim.statement}"]
+    assert "Renamed Motors Group" in anonymous.get("/claims/").content.decode()
+
+
+def test_a_renamed_claimant_shows_at_once_in_the_feed(anonymous, demo, chiara, uncached):
+    event = feeds.recent_events()[0]
+    assert f"Claimant: {event.claimant}." in anonymous.get("/claims/feed/").content.decode()
+    rename(Claim.objects.get(pk=event.claim_id).claimant_id, "Renamed Motors Group", chiara)
+    feed = anonymous.get("/claims/feed/").content.decode()
+    assert "Claimant: Renamed Motors Group." in feed and f"Claimant: {event.claimant}." not in feed
+
+
+def test_a_status_change_moves_the_calendar_event_stamp(anonymous, demo, chiara, uncached):
+    claim = Claim.objects.published().open().filter(deadline_end__gte=FROZEN_TODAY.date()).first()
+    anonymous.get("/claims/deadlines.ics")
+    later = FROZEN_TODAY + datetime.timedelta(hours=2)
+    with time_machine.travel(later, tick=False):
+        services.change_status(claim, Status.STALLED, by=chiara, reason="No news for a year")
+        events = icalendar.Calendar.from_ical(anonymous.get("/claims/deadlines.ics").content).walk("VEVENT")
+    event = next(event for event in events if str(event["UID"]).startswith(f"claim-{claim.pk}@"))
+    assert event["DTSTAMP"].dt == later
+    assert "Status: Stalled" in str(event["DESCRIPTION"])
+
+
+def test_rows_are_remembered_with_the_addresses_they_link_to(demo, settings):
+    rows = calendar.calendar_claims()
+    assert rows
+    settings.SITE_URL = "https://first.example"
+    first = calendar.deadlines_calendar(rows).decode()
+    settings.SITE_URL = "https://second.example"
+    second = calendar.deadlines_calendar(rows).decode()
+    assert "https://first.example/claims/" in first and "https://first.example" not in second
+    assert "https://second.example/claims/" in second
+
+
+def test_the_compiled_query_is_kept_per_connection(demo):
+    compiled.values("test-per-connection", 1, lambda: Claim.objects.values("id")[:1])
+    assert "test-per-connection" in connections["default"].__dict__[compiled._ATTRIBUTE]
