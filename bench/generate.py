@@ -111,6 +111,12 @@ FROM (
 WHERE related.id = c.id
 """
 
+CLAIMANT_CHANGED_SQL = """
+UPDATE claims_claimant claimant SET public_changed_at = latest.changed
+FROM (SELECT claimant_id, max(public_changed_at) AS changed FROM claims_claim GROUP BY claimant_id) latest
+WHERE latest.claimant_id = claimant.id
+"""
+
 
 def generate(claims: int, *, log=print) -> dict[str, int]:
     from django.db import connection, transaction
@@ -179,6 +185,7 @@ def generate(claims: int, *, log=print) -> dict[str, int]:
         log(f"  history: {time.monotonic() - started:.1f} s")
         # What claims.public_cache would have stamped: the latest of the history rows above.
         step("public_changed_at", PUBLIC_CHANGED_SQL)
+        step("claimants' public_changed_at", CLAIMANT_CHANGED_SQL)
 
     models = (Claimant, Source, Claim, Update, Appearance)
     counts = {table: _count(model) for table, model in zip(TRACKED_TABLES, models, strict=True)}

@@ -85,7 +85,8 @@ def calendar_claims(today: datetime.date | None = None) -> list[dict]:
     today = today or newsroom_today()
     if connection.features.supports_slicing_ordering_in_compound:
         # Its SQL changes once a day: built and compiled once per day and connection (claims.compiled).
-        rows = compiled.values("calendar", today, lambda: _upcoming(today).union(_overdue(today), all=True))
+        key = (today, UPCOMING_EVENTS, PAST_EVENTS)
+        rows = compiled.values("calendar", key, lambda: _upcoming(today).union(_overdue(today), all=True))
     else:
         rows = [*_upcoming(today), *_overdue(today)]  # SQLite: no LIMIT inside a UNION, so two queries
     return sorted(rows, key=lambda row: (row["deadline_end"], row["id"]))

@@ -7,10 +7,13 @@ queryset is built and compiled the first time a connection needs it; later calls
 the same SQL and turn the rows into values with the same compiler, so the database's
 converters (SQLite's dates, for one) still apply.
 
-Only for querysets whose SQL and parameters depend on nothing but ``key``: a queryset
-that reads the request, the time or a setting must put that in the key. The compiled
-query is kept on the connection object (one per thread), with the last key it was
-compiled for.
+Only for querysets whose SQL depends on nothing but ``key`` and whose parameters are
+``key`` or ``arguments``: a queryset that reads the request, the time or a setting must
+put that in the key. Arguments (a slug, an id) are compared for equality only: ``build``
+gets a placeholder for each, and each placeholder must reach the SQL's parameters
+unchanged (as ``slug=...`` does; ``icontains`` would wrap it in wildcards, and is
+refused). The compiled query is kept on the connection object (one per thread), with
+the last key it was compiled for.
 """
 
 from collections.abc import Callable, Hashable
@@ -22,11 +25,20 @@ _ATTRIBUTE = "_factcheck_compiled_queries"
 
 
 class _Compiled:
-    def __init__(self, key: Hashable, queryset: QuerySet, using: str):
-        query = queryset.query
+    def __init__(self, key: Hashable, build: Callable[..., QuerySet], arity: int, using: str):
+        placeholders = [f"\x00argument {number} of a compiled query\x00" for number in range(arity)]
+        query = build(*placeholders).query
         self.key = key
         self.compiler = query.get_compiler(using=using)
-        self.sql, self.params = self.compiler.as_sql()
+        self.sql, params = self.compiler.as_sql()
+        self.params = list(params)
+        # Where each argument goes among the parameters.
+        self.slots = []
+        for placeholder in placeholders:
+            slots = [index for index, param in enumerate(self.params) if param == placeholder]
+            if len(slots) != 1:
+                raise ValueError(f"{placeholder!r} must be one of the query's parameters, unchanged, once")
+            self.slots.append(slots[0])
         # The names values() gives its rows, in the order of the SELECT (as Django's ValuesIterable has them).
         if query.selected:
             self.names = list(query.selected)
@@ -34,15 +46,23 @@ class _Compiled:
             self.names = [*query.extra_select, *query.values_select, *query.annotation_select]
 
 
-def values(name: str, key: Hashable, build: Callable[[], QuerySet], *, using: str = "default") -> list[dict]:
-    """The rows of ``build()`` (a ``values()`` queryset) as dictionaries, compiled once per ``(name, key)``."""
+def values(name: str, key: Hashable, build: Callable[..., QuerySet], *arguments, using: str = "default") -> list[dict]:
+    """The rows of ``build(*placeholders)`` (a ``values()`` queryset) for ``arguments``, as dictionaries.
+
+    Built and compiled once per ``(name, key)`` and connection.
+    """
     connection = connections[using]
     compiled_queries = connection.__dict__.setdefault(_ATTRIBUTE, {})
     compiled = compiled_queries.get(name)
     if compiled is None or compiled.key != key:
-        compiled = compiled_queries[name] = _Compiled(key, build(), using)
+        compiled = compiled_queries[name] = _Compiled(key, build, len(arguments), using)
+    params = compiled.params
+    if arguments:
+        params = params.copy()
+        for slot, argument in zip(compiled.slots, arguments, strict=True):
+            params[slot] = argument
     with connection.cursor() as cursor:
-        cursor.execute(compiled.sql, compiled.params)
+        cursor.execute(compiled.sql, params)
         rows = cursor.fetchall()
     names = compiled.names
     return [dict(zip(names, row, strict=True)) for row in compiled.compiler.results_iter(results=[rows])]

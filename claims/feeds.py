@@ -91,7 +91,7 @@ def _events_query(limit: int):
 
 def recent_events(limit: int = FEED_LENGTH) -> list[FeedEvent]:
     # Its SQL never changes: built and compiled once per connection (claims.compiled).
-    rows = compiled.values("feed-events", limit, lambda: _events_query(limit))
+    rows = compiled.values("feed-events", (limit, CANDIDATES_PER_ENTRY), lambda: _events_query(limit))
     return [
         FeedEvent(
             history_id=row["history_id"],

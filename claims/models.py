@@ -149,7 +149,11 @@ class Claimant(TrackedModel):
     slug = models.SlugField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.ORGANIZATION)
     url = models.URLField(blank=True)
-    history = HistoricalRecords()
+    # When readers last saw the claimant's page change: the claimant itself, or any of its
+    # claims changing in public (claims.public_cache); it versions the page's cached parts.
+    # Derived, so the history does not record it.
+    public_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["public_changed_at"])
 
     class Meta:
         ordering = ["name"]

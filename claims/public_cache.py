@@ -29,7 +29,8 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.db.models.signals import post_delete, post_init, post_save, pre_save
 from django.http import HttpResponse
 from django.utils import timezone
@@ -80,6 +81,19 @@ def invalidate() -> None:
     local_pages.forget()
     for hook in _after_invalidate:
         hook()
+
+
+def stamp_claims(claims) -> None:
+    """Date a public change of ``claims`` (a queryset) and of their claimants' pages, for bulk writes.
+
+    Bulk writes send no signals, so neither the claims' stamps nor their claimants' move,
+    and the parts of their pages kept by claims.fragments would go on being served: call
+    this in the bulk write's transaction, and invalidate() after it commits.
+    """
+    Claimant.objects.using(claims.db).filter(pk__in=claims.values("claimant_id")).update(
+        public_changed_at=_next_stamp_sql()
+    )
+    claims.update(public_changed_at=_next_stamp_sql())
 
 
 _after_invalidate: list[Callable[[], object]] = []
@@ -135,16 +149,46 @@ def _remember_public_state(sender, instance, **kwargs):
     instance.__dict__[_SNAPSHOT] = _public_state(instance)
 
 
-def _stamp_public_change(sender, instance, raw, **kwargs):
-    """Before a claim is written: date its public change (Claim.public_changed_at) if it has one.
+ONE_MICROSECOND = datetime.timedelta(microseconds=1)
+_CLAIMANT_ID = _PUBLIC_CLAIM_ATTNAMES.index("claimant_id")
+
+
+def _next_stamp(previous: datetime.datetime | None) -> datetime.datetime:
+    # Never the same stamp twice for one row, even with a coarse or frozen clock: stamps
+    # version cached page parts (claims.fragments).
+    now = timezone.now()
+    return now if previous is None or now > previous else previous + ONE_MICROSECOND
+
+
+def _next_stamp_sql() -> Coalesce:
+    """_next_stamp for an UPDATE of many rows (GREATEST keeps each row's stamp moving forward)."""
+    now = timezone.now()
+    return Coalesce(Greatest(Value(now), F("public_changed_at") + ONE_MICROSECOND), Value(now))
+
+
+def _stamp_claimants(using: str, *claimant_ids) -> None:
+    ids = {claimant_id for claimant_id in claimant_ids if claimant_id is not None}
+    if ids:
+        Claimant.objects.using(using).filter(pk__in=ids).update(public_changed_at=_next_stamp_sql())
+
+
+def _stamp_public_change(sender, instance, raw, using, **kwargs):
+    """Before a claim or claimant is written: date its public change (``public_changed_at``) if it has one.
 
     In pre_save, so the date goes out with the row itself. A draft's changes are dated too
-    (nobody sees them yet); publishing it is a change, and dates it again.
+    (nobody sees them yet); publishing it is a change, and dates it again. A claim's public
+    change also dates its claimant's page (and the previous claimant's, when it moves).
     """
     if raw:
         return  # loaddata writes the rows as they were, dates included
-    if instance._state.adding or _public_state(instance) != instance.__dict__.get(_SNAPSHOT):
-        instance.public_changed_at = timezone.now()
+    if sender is Claimant:
+        instance.public_changed_at = _next_stamp(instance.public_changed_at)
+        return
+    before = instance.__dict__.get(_SNAPSHOT)
+    if instance._state.adding or _public_state(instance) != before:
+        instance.public_changed_at = _next_stamp(instance.public_changed_at)
+        previous_claimant = before[_CLAIMANT_ID] if before and before[_CLAIMANT_ID] is not _NOT_LOADED else None
+        _stamp_claimants(using, instance.claimant_id, previous_claimant)
 
 
 def _stamp_related_claims(sender, instance, using, created=False, **kwargs):
@@ -165,7 +209,11 @@ def _stamp_related_claims(sender, instance, using, created=False, **kwargs):
     else:  # Source: the claims it is the source of, and those it is a further appearance of
         appearances = Appearance.objects.using(using).filter(source_id=instance.pk).values("claim_id")
         claims = claims.filter(Q(source_id=instance.pk) | Q(pk__in=appearances))
-    claims.update(public_changed_at=timezone.now())
+    claims.update(public_changed_at=_next_stamp_sql())
+
+
+def _stamp_deleted_claims_claimant(sender, instance, using, **kwargs):
+    _stamp_claimants(using, instance.claimant_id)
 
 
 def _claim_change_shows(claim: Claim, created: bool) -> bool:
@@ -237,7 +285,9 @@ def _on_delete(sender, instance, using, **kwargs):
 
 
 post_init.connect(_remember_public_state, sender=Claim, dispatch_uid="public-cache-claim-state")
-pre_save.connect(_stamp_public_change, sender=Claim, dispatch_uid="public-cache-claim-stamp")
+for _model in (Claim, Claimant):
+    pre_save.connect(_stamp_public_change, sender=_model, dispatch_uid=f"public-stamp-{_model.__name__}")
+post_delete.connect(_stamp_deleted_claims_claimant, sender=Claim, dispatch_uid="public-stamp-claim-deleted")
 for _model in (Update, Appearance, Claimant, Source):
     # Connected before the handlers below, so the generation moves on after the stamps are written.
     post_save.connect(_stamp_related_claims, sender=_model, dispatch_uid=f"public-stamp-save-{_model.__name__}")

@@ -14,14 +14,16 @@ from claims.models import Claim, Status
 
 pytestmark = pytest.mark.django_db
 
-START = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+WRITTEN = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.UTC)
+START = WRITTEN + datetime.timedelta(hours=1)  # published
 LATER = START + datetime.timedelta(hours=3)
 
 
 @pytest.fixture
 def claim(make_claim, chiara):
-    with time_machine.travel(START, tick=False):
+    with time_machine.travel(WRITTEN, tick=False):
         claim = make_claim(status=Status.IN_PROGRESS)
+    with time_machine.travel(START, tick=False):
         return services.publish(claim, by=chiara)
 
 
@@ -29,8 +31,24 @@ def stamp(claim) -> datetime.datetime:
     return Claim.objects.values_list("public_changed_at", flat=True).get(pk=claim.pk)
 
 
-def test_a_new_claim_is_stamped_when_written(claim):
+def test_a_claim_is_stamped_when_written_and_when_published(claim, make_claim):
     assert stamp(claim) == START
+    with time_machine.travel(WRITTEN, tick=False):
+        draft = make_claim()
+    assert stamp(draft) == WRITTEN
+
+
+def test_two_changes_in_one_instant_get_two_stamps(claim, chiara):
+    with time_machine.travel(LATER, tick=False):
+        services.change_status(claim, Status.STALLED, by=chiara, reason="Stalled")
+        first = stamp(claim)
+        claim.refresh_from_db()
+        services.add_update(claim, summary="Still no news.", by=chiara)
+        claim.refresh_from_db()
+        claim.verdict = "Stalled for a year."
+        services.save_claim(claim, by=chiara, reason="Verdict")
+    assert first == LATER
+    assert stamp(claim) == LATER + datetime.timedelta(microseconds=2)
 
 
 @pytest.mark.parametrize(

@@ -25,8 +25,9 @@ EXPECTED = {
     "/claims/?claimant=maker-1&year=2026&overdue=1&q=promise&sort=deadline": 3,
     "/claims/?q=promise+maker": 4,
     "/api/claims/?q=promise": 2,
-    "/claims/promise-0/": 4,  # claim with claimant and source, updates, appearances, history
-    "/claimants/maker-0/": 4,  # claimant, track record (2), the page
+    # + the version that keys the page's parts (claims.fragments); once kept, that query alone
+    "/claims/promise-0/": 5,  # claim with claimant and source, updates, appearances, history
+    "/claimants/maker-0/": 5,  # claimant, track record (2), the page
     "/deadlines/": 1,
     "/claims/feed/": 1,
     # One UNION ALL; SQLite allows no LIMIT inside one, so there it is two queries.

@@ -1,25 +1,58 @@
-from django.db.models import Exists, F, OuterRef
-from django.shortcuts import get_object_or_404, render
+import hashlib
 
-from claims import public_cache
+from django.conf import settings
+from django.db.models import Exists, F, OuterRef
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+
+from claims import compiled, fragments, public_cache
 from claims.models import Claim, Claimant
 from claims.templatetags.public import path
-from claims.views.base import BadPage, page_of
+from claims.views.base import BadPage, page_number, page_of
 from claims.views.data import block_name, claimant_record, claimant_record_name, record_block
 
 PER_PAGE = 25
 
 
 def claimant_detail(request, slug):
-    """A claimant's track record and claims. A claimant with no published claim does not exist publicly."""
+    """A claimant's track record and claims. A claimant with no published claim does not exist publicly.
+
+    The page's parts come from claims.fragments while the claimant's page has not changed
+    (Claimant.public_changed_at moves with any public change of its claims).
+    """
+    found = compiled.values("claimant-by-slug", None, _claimant_version, slug)
+    if not found:
+        raise Http404("No claimant has this address.")
+    pk, stamp = found[0]["pk"], found[0]["public_changed_at"]
+    try:
+        page_number(request.GET.get("page"))
+    except BadPage as error:
+        parts = claimant_page_parts(request, pk, errors=[str(error)])
+        return render(request, "public/claimant_detail.html", {"page": parts}, status=400)
+    # The pager's links keep the other parameters of the address: they are part of the key.
+    address = hashlib.blake2b(request.GET.urlencode().encode(), digest_size=8).hexdigest()
+    parts = fragments.remember(
+        "claimant-page", f"{pk}:{address}", stamp, lambda: claimant_page_parts(request, pk), request=request
+    )
+    return render(request, "public/claimant_detail.html", {"page": parts})
+
+
+def _claimant_version(slug):
+    return Claimant.objects.filter(slug=slug).order_by().values("pk", "public_changed_at")
+
+
+def claimant_page_parts(request, pk: int, *, errors: tuple = ()) -> dict:
+    """The page's title and description (plain text) and content (HTML)."""
     has_published = Exists(Claim.objects.published().filter(claimant=OuterRef("pk")))
-    claimant = get_object_or_404(Claimant.objects.filter(has_published), slug=slug)
+    claimant = get_object_or_404(Claimant.objects.filter(has_published), pk=pk)
     public_cache.prefetch(request, claimant_record_name(claimant), block_name(claimant_record_name(claimant)))
     record = claimant_record(request, claimant)
     context = {
         "claimant": claimant,
         "record": record,
-        "errors": [],
+        "errors": list(errors),
+        "page": None,
         "record_block": record_block(
             request,
             claimant_record_name(claimant),
@@ -29,10 +62,14 @@ def claimant_detail(request, slug):
             link_base=f"{path('claim-list')}?claimant={claimant.slug}&",
         ),
     }
-    claims = Claim.objects.published().filter(claimant=claimant).order_by(F("deadline_end").asc(nulls_last=True), "id")
-    try:
+    if not errors:
+        claims = Claim.objects.published().filter(claimant=claimant)
+        claims = claims.order_by(F("deadline_end").asc(nulls_last=True), "id")
         context["page"] = page_of(claims, request.GET.get("page"), PER_PAGE)
-    except BadPage as error:
-        context["errors"] = [str(error)]
-        return render(request, "public/claimant_detail.html", context, status=400)
-    return render(request, "public/claimant_detail.html", context)
+    return {
+        "title": f"{claimant.name}: track record",
+        "description": (
+            f"How {claimant.name} kept its promises: {record.total} claims tracked by {settings.NEWSROOM_NAME}."
+        ),
+        "content": render_to_string("public/_claimant_content.html", context, request=request),
+    }

@@ -1,8 +1,12 @@
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.text import Truncator
 
-from claims import public_cache
+from claims import compiled, fragments, public_cache
 from claims.api.filters import SORTS, STATUS_GROUPS, ClaimFilter
 from claims.models import Claim, Status
+from claims.templatetags.public import ld_json
 from claims.views import claim_review, timeline
 from claims.views.base import BadPage, page_of, public_claims
 from claims.views.data import FILTER_CHOICES, SITE_RECORD, cached_site_record, deadline_years, filter_choices
@@ -48,10 +52,32 @@ def claim_list(request):
 
 
 def claim_detail(request, slug):
-    claim = get_object_or_404(public_claims(), slug=slug)
+    """A claim's page: its parts come from claims.fragments while the claim has not changed."""
+    found = compiled.values("claim-by-slug", None, _claim_version, slug)
+    if not found:
+        raise Http404("No published claim has this address.")
+    pk, stamp = found[0]["pk"], found[0]["public_changed_at"]
+    page = fragments.remember("claim-page", pk, stamp, lambda: claim_page_parts(pk))
+    return render(request, "public/claim_detail.html", {"page": page})
+
+
+def _claim_version(slug):
+    # One row at most: slugs are unique.
+    return Claim.objects.published().filter(slug=slug).order_by().values("pk", "public_changed_at")
+
+
+def claim_page_parts(pk: int) -> dict:
+    """What the claim's page shows, as text: title and description (plain), head and content (HTML)."""
+    claim = get_object_or_404(public_claims(), pk=pk)  # unpublished since its stamp was read: gone
     updates = list(claim.updates.order_by("date", "id"))
     appearances = list(claim.appearances.select_related("source").defer("source__body"))
     story = timeline.build(claim, timeline.public_history(claim), updates)
     review = claim_review.claim_review(claim, appearances=appearances, status_published_at=story.status_published_at)
-    context = {"claim": claim, "appearances": appearances, "timeline": story.entries, "claim_review": review}
-    return render(request, "public/claim_detail.html", context)
+    context = {"claim": claim, "appearances": appearances, "timeline": story.entries}
+    statement = Truncator(claim.statement)
+    return {
+        "title": statement.chars(80),
+        "description": f"{claim.claimant.name}: {statement.chars(150)} Status: {claim.get_status_display()}.",
+        "head": ld_json(review),
+        "content": render_to_string("public/_claim_content.html", context),
+    }
