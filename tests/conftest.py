@@ -4,6 +4,7 @@ Personas: Elena is an editor, Chiara a chief editor, Rita a reader with an accou
 no staff access. Claims are written through claims.services like everywhere else.
 """
 
+import contextlib
 import datetime
 import importlib
 import itertools
@@ -11,6 +12,7 @@ import os
 from pathlib import Path
 
 import pytest
+import redis
 from django.contrib.auth.models import Group, Permission
 
 from claims import services
@@ -37,6 +39,27 @@ def no_background_refresh(settings):
     themselves after a change, as with PUBLIC_REFRESH_IN_BACKGROUND=0 in production.
     tests/test_public_refresh.py turns it on, with a real worker where it needs one."""
     settings.PUBLIC_REFRESH_IN_BACKGROUND = False
+
+
+def _clear_public_entries() -> None:
+    from claims import public_cache
+
+    with contextlib.suppress(redis.RedisError, OSError):  # tests of Redis outages point the cache elsewhere
+        public_cache.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_public_entries_from_earlier_runs(django_db_setup):
+    """Parts of claim pages are keyed by the claim's id and stamp (claims.fragments): a test
+    database made again hands out the same ids, and a frozen clock the same stamps."""
+    _clear_public_entries()
+
+
+@pytest.fixture(autouse=True)
+def no_public_entries_left_behind():
+    """What one test cached in Redis (pages, shared data, page parts) is not there for the next."""
+    yield
+    _clear_public_entries()
 
 
 @pytest.fixture(autouse=True)
