@@ -172,7 +172,7 @@ def _stamp_claimants(using: str, *claimant_ids) -> None:
         Claimant.objects.using(using).filter(pk__in=ids).update(public_changed_at=_next_stamp_sql())
 
 
-def _stamp_public_change(sender, instance, raw, using, **kwargs):
+def _stamp_public_change(sender, instance, raw, using, update_fields=None, **kwargs):
     """Before a claim or claimant is written: date its public change (``public_changed_at``) if it has one.
 
     In pre_save, so the date goes out with the row itself. A draft's changes are dated too
@@ -182,13 +182,30 @@ def _stamp_public_change(sender, instance, raw, using, **kwargs):
     if raw:
         return  # loaddata writes the rows as they were, dates included
     if sender is Claimant:
-        instance.public_changed_at = _next_stamp(instance.public_changed_at)
+        _set_stamp(instance, update_fields)
         return
     before = instance.__dict__.get(_SNAPSHOT)
     if instance._state.adding or _public_state(instance) != before:
-        instance.public_changed_at = _next_stamp(instance.public_changed_at)
+        _set_stamp(instance, update_fields)
         previous_claimant = before[_CLAIMANT_ID] if before and before[_CLAIMANT_ID] is not _NOT_LOADED else None
         _stamp_claimants(using, instance.claimant_id, previous_claimant)
+
+
+_STAMP_AFTER_SAVE = "_public_stamp_after_save"
+
+
+def _set_stamp(instance, update_fields) -> None:
+    # From __dict__: a deferred stamp is not loaded just to be replaced.
+    instance.public_changed_at = _next_stamp(instance.__dict__.get("public_changed_at"))
+    if update_fields is not None and "public_changed_at" not in update_fields:
+        # A save of chosen fields (or of an instance loaded with some deferred) would leave
+        # the stamp out: it is written by an UPDATE once the row is saved.
+        instance.__dict__[_STAMP_AFTER_SAVE] = True
+
+
+def _write_left_out_stamp(sender, instance, using, **kwargs):
+    if instance.__dict__.pop(_STAMP_AFTER_SAVE, False):
+        sender.objects.using(using).filter(pk=instance.pk).update(public_changed_at=_next_stamp_sql())
 
 
 def _stamp_related_claims(sender, instance, using, created=False, **kwargs):
@@ -287,6 +304,7 @@ def _on_delete(sender, instance, using, **kwargs):
 post_init.connect(_remember_public_state, sender=Claim, dispatch_uid="public-cache-claim-state")
 for _model in (Claim, Claimant):
     pre_save.connect(_stamp_public_change, sender=_model, dispatch_uid=f"public-stamp-{_model.__name__}")
+    post_save.connect(_write_left_out_stamp, sender=_model, dispatch_uid=f"public-stamp-left-out-{_model.__name__}")
 post_delete.connect(_stamp_deleted_claims_claimant, sender=Claim, dispatch_uid="public-stamp-claim-deleted")
 for _model in (Update, Appearance, Claimant, Source):
     # Connected before the handlers below, so the generation moves on after the stamps are written.

@@ -142,3 +142,20 @@ def test_a_new_claim_written_now_is_stamped_now(make_claim):
     before = timezone.now()
     claim = make_claim()
     assert before <= stamp(claim) <= timezone.now()
+
+
+def test_a_save_of_chosen_fields_still_moves_it(claim, chiara):
+    """update_fields (or an instance loaded with deferred fields) would leave the stamp out of the UPDATE."""
+    with time_machine.travel(LATER, tick=False):
+        claim.status = Status.STALLED
+        claim._history_user, claim._change_reason = chiara, "Stalled"
+        claim.save(update_fields=["status"])
+    assert stamp(claim) == LATER
+
+
+def test_a_claim_loaded_with_deferred_fields_moves_it_when_saved(claim, chiara):
+    with time_machine.travel(LATER, tick=False):
+        partial = Claim.objects.defer("public_changed_at", "notes").get(pk=claim.pk)
+        partial.statement = "Nissan will launch a city car in 2027."
+        services.save_claim(partial, by=chiara, reason="Reworded")
+    assert stamp(claim) == LATER
