@@ -3,12 +3,13 @@ import hashlib
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 
 from claims import compiled, fragments, public_cache
 from claims.models import Claim, Claimant
 from claims.templatetags.public import path
+from claims.views import frame
 from claims.views.base import BadPage, page_number, page_of
 from claims.views.data import block_name, claimant_record, claimant_record_name, record_block
 
@@ -28,14 +29,13 @@ def claimant_detail(request, slug):
     try:
         page_number(request.GET.get("page"))
     except BadPage as error:
-        parts = claimant_page_parts(request, pk, errors=[str(error)])
-        return render(request, "public/claimant_detail.html", {"page": parts}, status=400)
+        return frame.page(claimant_page_parts(request, pk, errors=[str(error)]), status=400)
     # The pager's links keep the other parameters of the address: they are part of the key.
     address = hashlib.blake2b(request.GET.urlencode().encode(), digest_size=8).hexdigest()
     parts = fragments.remember(
         "claimant-page", f"{pk}:{address}", stamp, lambda: claimant_page_parts(request, pk), request=request
     )
-    return render(request, "public/claimant_detail.html", {"page": parts})
+    return frame.page(parts)
 
 
 def _claimant_version(slug):

@@ -1,5 +1,5 @@
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils.text import Truncator
 
@@ -7,11 +7,12 @@ from claims import compiled, fragments, public_cache
 from claims.api.filters import SORTS, STATUS_GROUPS, ClaimFilter
 from claims.models import Claim, Status
 from claims.templatetags.public import ld_json
-from claims.views import claim_review, timeline
+from claims.views import claim_review, frame, timeline
 from claims.views.base import BadPage, page_of, public_claims
 from claims.views.data import FILTER_CHOICES, SITE_RECORD, cached_site_record, deadline_years, filter_choices
 
 PER_PAGE = 25
+TITLE = "All claims"
 STATUS_CHOICES = STATUS_GROUPS + list(Status.choices)
 SORT_CHOICES = [(key, label) for key, (label, _) in SORTS.items()]
 
@@ -30,17 +31,16 @@ def claim_list(request):
         "years": [(year, year) for year in deadline_years(selected_year)],
         "page": None,
         "errors": [],
-        "nav": "claims",
     }
     if not valid:
         fields = filters.form.fields
         context["errors"] = [f"{fields[name].label}: {' '.join(messages)}" for name, messages in filters.errors.items()]
-        return render(request, "public/claim_list.html", context, status=400)
+        return frame.render(request, "public/claim_list.html", context, title=TITLE, nav="claims", status=400)
     try:
         context["page"] = page_of(filters.qs, request.GET.get("page"), PER_PAGE)
     except BadPage as error:
         context["errors"] = [str(error)]
-        return render(request, "public/claim_list.html", context, status=400)
+        return frame.render(request, "public/claim_list.html", context, title=TITLE, nav="claims", status=400)
     record = cached_site_record(request)
     if record is not None and filters.only_status_filtered():
         # The size of "all claims" or "one status" is known from the counts, when they are at hand.
@@ -48,7 +48,7 @@ def claim_list(request):
         context["total"] = {"": record.total, "open": record.open, "closed": record.resolved}.get(
             status or "", record.counts.get(status, 0)
         )
-    return render(request, "public/claim_list.html", context)
+    return frame.render(request, "public/claim_list.html", context, title=TITLE, nav="claims")
 
 
 def claim_detail(request, slug):
@@ -57,8 +57,7 @@ def claim_detail(request, slug):
     if not found:
         raise Http404("No published claim has this address.")
     pk, stamp = found[0]["pk"], found[0]["public_changed_at"]
-    page = fragments.remember("claim-page", pk, stamp, lambda: claim_page_parts(pk))
-    return render(request, "public/claim_detail.html", {"page": page})
+    return frame.page(fragments.remember("claim-page", pk, stamp, lambda: claim_page_parts(pk)))
 
 
 def _claim_version(slug):

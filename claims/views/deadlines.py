@@ -1,11 +1,11 @@
 import itertools
 
-from django.shortcuts import render
-
 from claims.models import Claim, newsroom_today
+from claims.views import frame
 from claims.views.base import BadPage, page_of
 
 PER_PAGE = 50
+TITLE = "Upcoming deadlines"
 
 
 def deadlines(request):
@@ -15,9 +15,11 @@ def deadlines(request):
     try:
         page = page_of(upcoming, request.GET.get("page"), PER_PAGE)
     except BadPage as error:
-        return render(request, "public/deadlines.html", {"errors": [str(error)], "nav": "deadlines"}, status=400)
+        context = {"errors": [str(error)]}
+        return frame.render(request, "public/deadlines.html", context, title=TITLE, nav="deadlines", status=400)
     months = [
         (month, list(claims))
         for month, claims in itertools.groupby(page.items, key=lambda c: c.deadline_end.replace(day=1))
     ]
-    return render(request, "public/deadlines.html", {"page": page, "months": months, "errors": [], "nav": "deadlines"})
+    context = {"page": page, "months": months, "errors": []}
+    return frame.render(request, "public/deadlines.html", context, title=TITLE, nav="deadlines")

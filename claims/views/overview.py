@@ -1,8 +1,7 @@
-from django.shortcuts import render
-
 from claims import public_cache
 from claims.models import newsroom_today
 from claims.templatetags.public import path
+from claims.views import frame
 from claims.views.base import listed_claims
 from claims.views.data import (
     SITE_RECORD,
@@ -15,6 +14,7 @@ from claims.views.data import (
 
 DUE_SOON_DAYS = 60
 LIST_LENGTH = 6
+TITLE = "What was promised, and what became of it"
 
 
 def overview(request):
@@ -32,10 +32,9 @@ def overview(request):
             chart_title="Status of all claims over time",
             link_base=f"{path('claim-list')}?",
         ),
-        "nav": "overview",
         "due_soon": list(claims.due_within(DUE_SOON_DAYS, today).order_by("deadline_end", "id")[:LIST_LENGTH]),
         "overdue": list(claims.overdue(today).order_by("-deadline_end", "-id")[:LIST_LENGTH]),
         "recently_resolved": recently_resolved(request, LIST_LENGTH),
         "due_soon_days": DUE_SOON_DAYS,
     }
-    return render(request, "public/overview.html", context)
+    return frame.render(request, "public/overview.html", context, title=TITLE, nav="overview")
