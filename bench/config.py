@@ -35,12 +35,8 @@ def database_url(claims: int) -> str:
     return f"{POSTGRES_SERVER_URL}/{database_name(claims)}"
 
 
-def child_env(database_url: str, *, cache: bool = True, **extra: str) -> dict[str, str]:
-    """Production-like settings (DEBUG off) for loopback: no TLS redirect, benchmark-only secret.
-
-    With cache=False the servers run bench.settings with a cache that never hits, so every
-    request does all of its work (see bench/settings.py).
-    """
+def child_env(database_url: str, **extra: str) -> dict[str, str]:
+    """Production-like settings (DEBUG off) for loopback: no TLS redirect, benchmark-only secret."""
     env = dict(os.environ)
     env.update(
         {
@@ -57,7 +53,7 @@ def child_env(database_url: str, *, cache: bool = True, **extra: str) -> dict[st
             # Reminders go to Django's in-memory outbox: the sweep is timed, not an SMTP server.
             "EMAIL_URL": "memorymail://",
             "LOG_LEVEL": "WARNING",
-            "DJANGO_SETTINGS_MODULE": "factcheck.settings" if cache else "bench.settings",
+            "DJANGO_SETTINGS_MODULE": "factcheck.settings",
             "PYTHONPATH": str(PROJECT_DIR),
         }
     )

@@ -6,12 +6,13 @@ rounds, each right after a round on the ceiling, and its ratio is the median of 
 rounds' ratios: a burst of background work then moves both numbers of a round, and a
 round it spoils is outvoted by the others.
 
-"Uncached" servers run with PUBLIC_CACHE_SECONDS=0: no page is served from Redis, every
-request runs its view, queries and template (the shared aggregates kept by
-claims.public_cache.remember stay cached, as they do after a write in production; their
-cold cost shows in the "cold" column: a request right after the benchmark's cache keys
-were deleted). "Cached" servers use the production setting, with each page fetched once
-before it is measured.
+"Uncached" servers run with PUBLIC_CACHE_SECONDS=0: no response is served from the
+response cache, every request runs its view and reads its rows. What Redis keeps after
+a write to another claim in production stays: the shared aggregates of
+claims.public_cache.remember and the parts of claim and claimant pages keyed by their
+own version (claims.fragments). Their cold cost shows in the "cold" column: a request
+right after the benchmark's cache keys were deleted. "Cached" servers use the production
+setting, with each page fetched once before it is measured.
 """
 
 import dataclasses

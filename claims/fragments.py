@@ -9,7 +9,8 @@ stamp, ``Claim.public_changed_at`` (see public_cache._stamp_public_change). Part
 by that stamp stay right for as long as they exist: a changed claim has another key.
 
 So a claim page costs one indexed query (the claim's id and stamp, by its slug), one
-Redis read, and the site's frame around the part, until the claim itself changes.
+Redis read, and the site's frame around the parts (claims.views.frame), until the claim
+itself changes. Claimant pages are kept the same way, under Claimant.public_changed_at.
 
 The key also holds the newsroom's date (pages say "12 days left") and a digest of the
 code and settings that make the parts (``release``), so a deploy with other templates
@@ -33,7 +34,7 @@ _SETTINGS = ("SITE_URL", "NEWSROOM_NAME", "NEWSROOM_URL", "TIME_ZONE", "LANGUAGE
 
 
 def seconds() -> int:
-    """How long an unused part is kept; PUBLIC_FRAGMENT_SECONDS=0 turns the parts off."""
+    """How long a part is kept once made; PUBLIC_FRAGMENT_SECONDS=0 turns the parts off."""
     return settings.PUBLIC_FRAGMENT_SECONDS
 
 

@@ -154,9 +154,11 @@ PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300, minimum=0)
 # Seconds a process serves its own copy of a hot page before asking Redis whether anything
 # changed: the staleness bound for writes made in other processes. 0 always asks Redis.
 PUBLIC_CACHE_LOCAL_SECONDS = env_int("PUBLIC_CACHE_LOCAL_SECONDS", 1, minimum=0)
-# Seconds an unused part of a claim's page is kept, keyed by the claim's own version
-# (claims/fragments.py): unlike whole pages, it outlives edits to other claims. 0 turns it off.
-PUBLIC_FRAGMENT_SECONDS = env_int("PUBLIC_FRAGMENT_SECONDS", 6 * 3600, minimum=0)
+# Seconds a part of a claim's or claimant's page is kept, keyed by that page's own version
+# (claims/fragments.py): unlike whole pages, it outlives edits to other claims. Long enough
+# for the pages readers return to; short enough that a crawler walking every claim (7 KB
+# a claim page, 45 KB a claimant's) does not fill Redis. 0 turns the parts off.
+PUBLIC_FRAGMENT_SECONDS = env_int("PUBLIC_FRAGMENT_SECONDS", 900, minimum=0)
 # After a change, a Celery worker recomputes the slowest shared aggregate (the site's track
 # record) while readers keep the previous one (claims/public_refresh.py). 0 for a deployment
 # without workers: then the first reader after a change computes it.
