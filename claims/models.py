@@ -157,6 +157,12 @@ class Claimant(TrackedModel):
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            # Claimants in name order (the model's ordering): the admin's claimant filter reads
+            # the first 51 on every claim list (7 ms of a sort over 20,000 claimants without it),
+            # the claimant list and the autocomplete.
+            models.Index(fields=["name"], name="claims_claimant_name"),
+        ]
 
     def __str__(self):
         return self.name
