@@ -156,7 +156,7 @@ def event_text(claim: tuple, host: str, site_url: str, script_prefix: str) -> st
 
     The key is the claim's row itself (with its last public change) and the addresses the
     text uses: a change to any of them makes another key, so a remembered event is never
-    out of date. Writing the events was most of the feed's time (8 of 17 ms for 160
+    out of date. Writing the events was most of the calendar's time (8 of 17 ms for 160
     events at a million claims); every calendar request reads the rows all the same.
     """
     return "\r\n".join(map(fold, event_lines(dict(claim), host, site_url)))
