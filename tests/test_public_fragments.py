@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from claims import fragments, public_cache, services
-from claims.models import Claim, Claimant, Status
+from claims.models import Claim, Claimant, Precision, Status
 from tests.test_public_support import FROZEN_TODAY
 
 pytest_plugins = ["tests.test_public_support"]
@@ -118,11 +118,21 @@ def test_two_changes_in_the_same_instant_both_show(anonymous, demo, chiara, comm
     assert "No dealer network yet." in text(anonymous.get(CLAIM))
 
 
-def test_days_left_move_on_at_midnight(anonymous, make_claim, chiara, commit):
+def test_days_left_move_on_at_midnight(anonymous, demo, chiara, commit):
+    alpine = alpine_claim()
+    due = FROZEN_TODAY.date() + datetime.timedelta(days=10)
     with commit():
-        claim = make_claim(deadline_end=FROZEN_TODAY.date() + datetime.timedelta(days=10), by=chiara)
-        services.publish(claim, by=chiara)
+        claim = Claim(
+            statement="Alpine will open a showroom in Denver.",
+            claimant=alpine.claimant,
+            source=alpine.source,
+            deadline_precision=Precision.DAY,
+            deadline_start=due,
+            deadline_end=due,
+        )
+        services.publish(services.save_claim(claim, by=chiara, reason="New claim"), by=chiara)
     assert "10 days left" in text(anonymous.get(claim.get_absolute_url()))
+    assert queries_for(anonymous, claim.get_absolute_url()) == (text(anonymous.get(claim.get_absolute_url())), 1)
     with time_machine.travel(FROZEN_TODAY + datetime.timedelta(days=1), tick=False):
         assert "9 days left" in text(anonymous.get(claim.get_absolute_url()))
 
@@ -174,13 +184,22 @@ def test_a_claim_moved_to_another_claimant_leaves_the_first_page(anonymous, demo
     assert anonymous.get(CLAIMANT).status_code == 404  # Alpine has no other claim in the demo
 
 
-def test_the_pager_keeps_other_parameters_in_its_own_key(anonymous, make_claim, chiara, commit):
+def test_the_pager_keeps_other_parameters_and_such_pages_are_not_kept(anonymous, demo, chiara, commit):
+    alpine = alpine_claim()
     with commit():
-        for _ in range(26):
-            services.publish(make_claim(by=chiara), by=chiara)
-    plain = anonymous.get("/claimants/nissan/").content.decode()
-    tagged = anonymous.get("/claimants/nissan/?ref=newsletter").content.decode()
-    assert "ref=newsletter" in tagged and "ref=newsletter" not in plain
+        for number in range(26):
+            claim = Claim(
+                statement=f"Alpine will open showroom number {number}.",
+                claimant=alpine.claimant,
+                source=alpine.source,
+                deadline_precision=Precision.NONE,
+            )
+            services.publish(services.save_claim(claim, by=chiara, reason="Showrooms"), by=chiara)
+    plain = anonymous.get(CLAIMANT).content.decode()
+    tagged = anonymous.get(f"{CLAIMANT}?ref=newsletter").content.decode()
+    assert "ref=newsletter" in tagged and "ref=newsletter" not in plain  # in the pager's link
+    assert queries_for(anonymous, f"{CLAIMANT}?ref=newsletter")[1] > 1  # made afresh every time
+    assert queries_for(anonymous, f"{CLAIMANT}?page=1")[1] == 1  # the part of the plain address
 
 
 def test_a_bulk_write_that_stamps_its_claims_shows(anonymous, demo, commit):

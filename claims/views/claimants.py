@@ -1,5 +1,3 @@
-import hashlib
-
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef
 from django.http import Http404
@@ -27,13 +25,15 @@ def claimant_detail(request, slug):
         raise Http404("No claimant has this address.")
     pk, stamp = found[0]["pk"], found[0]["public_changed_at"]
     try:
-        page_number(request.GET.get("page"))
+        number = page_number(request.GET.get("page"))
     except BadPage as error:
         return frame.page(claimant_page_parts(request, pk, errors=[str(error)]), status=400)
-    # The pager's links keep the other parameters of the address: they are part of the key.
-    address = hashlib.blake2b(request.GET.urlencode().encode(), digest_size=8).hexdigest()
+    if set(request.GET) - {"page"}:
+        # The pager's links keep the address's other parameters (a campaign tag, say): such
+        # a page is made afresh rather than kept under every address anyone can make up.
+        return frame.page(claimant_page_parts(request, pk))
     parts = fragments.remember(
-        "claimant-page", f"{pk}:{address}", stamp, lambda: claimant_page_parts(request, pk), request=request
+        "claimant-page", f"{pk}:{number}", stamp, lambda: claimant_page_parts(request, pk), request=request
     )
     return frame.page(parts)
 
