@@ -9,6 +9,7 @@ from django.db import connections
 
 from claims import calendar, compiled, feeds, services
 from claims.models import Claim, Claimant, Status
+from claims.views import overview
 from tests.test_public_support import FROZEN_TODAY
 
 pytest_plugins = ["tests.test_public_support"]
@@ -104,3 +105,32 @@ def test_rows_are_remembered_with_the_addresses_they_link_to(demo, settings):
 def test_the_compiled_query_is_kept_per_connection(demo):
     compiled.values("test-per-connection", 1, lambda: Claim.objects.values("id")[:1])
     assert "test-per-connection" in connections["default"].__dict__[compiled._ATTRIBUTE]
+
+
+def test_the_overview_lists_follow_the_day(anonymous, demo, make_claim, chiara, uncached):
+    today = FROZEN_TODAY.date()
+    due_in_61_days = make_claim(
+        statement="Example Motors will open a showroom in Lyon.",
+        deadline_start=today + datetime.timedelta(days=61),
+        deadline_end=today + datetime.timedelta(days=61),
+        deadline_precision="day",
+    )
+    due_today = make_claim(
+        statement="Example Motors will name a new chief executive.",
+        deadline_start=today,
+        deadline_end=today,
+        deadline_precision="day",
+    )
+    for claim in (due_in_61_days, due_today):
+        services.publish(claim, by=chiara, reason="Checked")
+    due_soon, overdue = overview.due_soon_and_overdue(today)
+    assert due_today.slug in [row.slug for row in due_soon]
+    assert due_in_61_days.slug not in [row.slug for row in due_soon]
+    assert due_today.slug not in [row.slug for row in overdue]
+
+    tomorrow = today + datetime.timedelta(days=1)
+    with time_machine.travel(FROZEN_TODAY + datetime.timedelta(days=1), tick=False):
+        due_soon, overdue = overview.due_soon_and_overdue(tomorrow)
+    assert due_in_61_days.slug in [row.slug for row in due_soon]
+    assert due_today.slug in [row.slug for row in overdue] and due_today.slug not in [row.slug for row in due_soon]
+    assert [row.slug for row in overdue][0] == due_today.slug  # the latest deadline first
