@@ -12,23 +12,26 @@ Only for querysets whose SQL depends on nothing but ``key`` and whose parameters
 put that in the key. Arguments (a slug, an id) are compared for equality only: ``build``
 gets a placeholder for each, and each placeholder must reach the SQL's parameters
 unchanged (as ``slug=...`` does; ``icontains`` would wrap it in wildcards, and is
-refused). The compiled query is kept on the connection object (one per thread), with
-the last key it was compiled for.
+refused). The compiled queries are kept on the connection object (one per thread): for
+each name, the KEPT_PER_NAME keys used last.
 """
 
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
 from django.db import connections
 from django.db.models import QuerySet
 
 _ATTRIBUTE = "_factcheck_compiled_queries"
+# Keys kept per name and connection, least recently used dropped first: the list page is
+# compiled per combination of filters and page, of which readers use a few over and over.
+KEPT_PER_NAME = 32
 
 
 class _Compiled:
-    def __init__(self, key: Hashable, build: Callable[..., QuerySet], arity: int, using: str):
+    def __init__(self, build: Callable[..., QuerySet], arity: int, using: str):
         placeholders = [f"\x00argument {number} of a compiled query\x00" for number in range(arity)]
         query = build(*placeholders).query
-        self.key = key
         self.compiler = query.get_compiler(using=using)
         self.sql, params = self.compiler.as_sql()
         self.params = list(params)
@@ -47,15 +50,20 @@ class _Compiled:
 
 
 def values(name: str, key: Hashable, build: Callable[..., QuerySet], *arguments, using: str = "default") -> list[dict]:
-    """The rows of ``build(*placeholders)`` (a ``values()`` queryset) for ``arguments``, as dictionaries.
+    """The rows of ``build(*placeholders)`` (a ``values()`` or ``values_list()`` queryset) for ``arguments``,
+    as dictionaries (by the names ``values()`` would give them, in the order of the SELECT).
 
     Built and compiled once per ``(name, key)`` and connection.
     """
     connection = connections[using]
-    compiled_queries = connection.__dict__.setdefault(_ATTRIBUTE, {})
-    compiled = compiled_queries.get(name)
-    if compiled is None or compiled.key != key:
-        compiled = compiled_queries[name] = _Compiled(key, build, len(arguments), using)
+    kept = connection.__dict__.setdefault(_ATTRIBUTE, {}).setdefault(name, OrderedDict())
+    compiled = kept.get(key)
+    if compiled is None:
+        compiled = kept[key] = _Compiled(build, len(arguments), using)
+        if len(kept) > KEPT_PER_NAME:
+            kept.popitem(last=False)
+    else:
+        kept.move_to_end(key)
     params = compiled.params
     if arguments:
         params = params.copy()

@@ -37,7 +37,9 @@ def claim_list(request):
         context["errors"] = [f"{fields[name].label}: {' '.join(messages)}" for name, messages in filters.errors.items()]
         return frame.render(request, "public/claim_list.html", context, title=TITLE, nav="claims", status=400)
     try:
-        context["page"] = page_of(filters.qs, request.GET.get("page"), PER_PAGE)
+        key = filters.compiled_key()
+        compiled_as = None if key is None else ("claim-list", key)
+        context["page"] = page_of(filters.qs, request.GET.get("page"), PER_PAGE, compiled_as=compiled_as)
     except BadPage as error:
         context["errors"] = [str(error)]
         return frame.render(request, "public/claim_list.html", context, title=TITLE, nav="claims", status=400)
