@@ -32,6 +32,18 @@ class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+def _shared(field: forms.Field) -> forms.Field:
+    """A form field that every form of the class uses as it is, instead of a deep copy of its own.
+
+    Django's Form.__init__ deep-copies its fields (with their widgets and choices) so that a
+    form may change its own; these forms never do (the list page writes its HTML by hand),
+    and the copies were a tenth of the list page's Python time. ``copy.deepcopy`` asks the
+    object itself for ``__deepcopy__``, so the field answers with itself.
+    """
+    field.__deepcopy__ = lambda memo: field
+    return field
+
+
 class ClaimFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=STATUS_GROUPS + list(Status.choices), method="filter_status", label="Status"
@@ -69,7 +81,7 @@ class ClaimFilter(django_filters.FilterSet):
     def _form_class(cls):
         # The form class depends on the filters only, which are fixed: build it once per class.
         if "_built_form_class" not in cls.__dict__:
-            fields = {name: filter_.field for name, filter_ in cls.base_filters.items()}
+            fields = {name: _shared(filter_.field) for name, filter_ in cls.base_filters.items()}
             cls._built_form_class = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
         return cls._built_form_class
 
