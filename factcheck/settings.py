@@ -159,6 +159,11 @@ PUBLIC_CACHE_LOCAL_SECONDS = env_int("PUBLIC_CACHE_LOCAL_SECONDS", 1, minimum=0)
 # for the pages readers return to; short enough that a crawler walking every claim (7 KB
 # a claim page, 45 KB a claimant's) does not fill Redis. 0 turns the parts off.
 PUBLIC_FRAGMENT_SECONDS = env_int("PUBLIC_FRAGMENT_SECONDS", 900, minimum=0)
+# A public search (the list page's and the API's ``q``) is stopped after this many
+# milliseconds on PostgreSQL, and the reader asked to narrow it: a few common words that
+# rarely meet can walk most of the register (seconds at a million claims), and a handful
+# of such requests would hold every worker. 0: no limit.
+PUBLIC_SEARCH_TIMEOUT_MS = env_int("PUBLIC_SEARCH_TIMEOUT_MS", 1000, minimum=0)
 # After a change, a Celery worker recomputes the slowest shared aggregate (the site's track
 # record) while readers keep the previous one (claims/public_refresh.py). 0 for a deployment
 # without workers: then the first reader after a change computes it.

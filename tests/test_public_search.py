@@ -1,5 +1,7 @@
 """Searching claims by words: statement, quote and claimant's name, every word required, indexes used."""
 
+import threading
+
 import pytest
 from django.db import connection
 from django.utils import timezone
@@ -66,3 +68,54 @@ def test_a_search_can_read_the_trigram_indexes(register):
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = query.explain()
     assert "claims_claim_statement_trgm" in plan and "claims_claim_quote_trgm" in plan
+
+
+@pytest.fixture
+def register_locked(settings, transactional_db, make_claim, system):
+    """The register committed, then its claims table locked by another connection (an editor's long migration, say).
+
+    A search must then wait for the lock: a stand-in for a search that walks the whole
+    register, which PUBLIC_SEARCH_TIMEOUT_MS must stop in the same way.
+    """
+    import psycopg
+
+    settings.PUBLIC_CACHE_SECONDS = 0
+    settings.PUBLIC_SEARCH_TIMEOUT_MS = 200
+    renault = services.get_or_create_claimant("Renault Group", by=system, reason="test")[0]
+    twingo = make_claim(
+        statement="The Twingo will cost under 20,000 EUR.", claimant=renault, published_at=timezone.now()
+    )
+    params = connection.get_connection_params()
+    locker = psycopg.connect(
+        **{key: value for key, value in params.items() if key in ("dbname", "user", "host", "port", "password")}
+    )
+    yield twingo, locker
+    locker.close()
+
+
+def lock_claims(locker) -> threading.Timer:
+    """Lock the claims until locker.rollback(), or for 10 s at most: without a limit a search would wait for ever."""
+    locker.execute("LOCK TABLE claims_claim IN ACCESS EXCLUSIVE MODE")
+    release = threading.Timer(10, locker.rollback)
+    release.start()
+    return release
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statement_timeout is PostgreSQL's")
+def test_a_search_that_runs_too_long_is_stopped_and_the_reader_told_to_narrow_it(anonymous, register_locked):
+    twingo, locker = register_locked
+    assert twingo.slug in anonymous.get("/claims/", {"q": "twingo"}).content.decode()  # the shared data is at hand
+
+    release = lock_claims(locker)
+    page = anonymous.get("/claims/", {"q": "twingo"})
+    api = anonymous.get("/api/claims/", {"q": "twingo"})
+    release.cancel()
+    locker.rollback()
+
+    assert page.status_code == 400
+    assert "This search took too long and was stopped. Use fewer or rarer words" in page.content.decode()
+    assert api.status_code == 400 and "took too long" in api.json()["q"][0]
+    with connection.cursor() as cursor:  # the limit was the search's own, not the connection's
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "0"
+    assert twingo.slug in anonymous.get("/claims/", {"q": "twingo"}).content.decode()

@@ -1,5 +1,6 @@
 """What every public page shares: the published claims, and pages without a COUNT(*)."""
 
+import contextlib
 import datetime
 import functools
 from dataclasses import dataclass
@@ -7,6 +8,7 @@ from typing import NamedTuple
 from urllib.parse import quote
 
 from django.conf import settings
+from django.db import OperationalError, connection, transaction
 from django.db.models.query import ValuesListIterable
 from django.http import Http404
 from django.urls import get_script_prefix, reverse
@@ -168,3 +170,36 @@ def page_of(queryset, raw_number: str | None, per_page: int, *, rows=listed, com
     if number > 1 and not found:
         raise Http404("There is no such page.")
     return Page(number=number, items=found[:per_page], has_next=len(found) > per_page, per_page=per_page)
+
+
+class SearchTooSlow(Exception):
+    """A search ran past PUBLIC_SEARCH_TIMEOUT_MS and was stopped; the message tells the reader what to do."""
+
+    def __init__(self):
+        super().__init__(
+            "This search took too long and was stopped. Use fewer or rarer words, or narrow it with the other filters."
+        )
+
+
+@contextlib.contextmanager
+def search_time_limit():
+    """Stop the queries run inside after settings.PUBLIC_SEARCH_TIMEOUT_MS (PostgreSQL), raising SearchTooSlow.
+
+    The limit is set for one transaction (``set_config(..., true)``), so it ends with the
+    block and never reaches other queries of the connection. SQLite has no such limit.
+    """
+    limit = settings.PUBLIC_SEARCH_TIMEOUT_MS
+    if connection.vendor != "postgresql" or not limit:
+        yield
+        return
+    from psycopg.errors import QueryCanceled  # PostgreSQL only, as the rest of this block
+
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(limit)])
+            yield
+    except OperationalError as error:
+        if isinstance(error.__cause__, QueryCanceled):
+            raise SearchTooSlow() from error
+        raise

@@ -8,7 +8,7 @@ from claims.api.filters import SORTS, STATUS_GROUPS, ClaimFilter
 from claims.models import Claim, Status
 from claims.templatetags.public import ld_json
 from claims.views import claim_review, frame, timeline
-from claims.views.base import BadPage, page_of, public_claims
+from claims.views.base import BadPage, SearchTooSlow, page_of, public_claims, search_time_limit
 from claims.views.data import FILTER_CHOICES, SITE_RECORD, cached_site_record, deadline_years, filter_choices
 
 PER_PAGE = 25
@@ -38,9 +38,13 @@ def claim_list(request):
         return frame.render(request, "public/claim_list.html", context, title=TITLE, nav="claims", status=400)
     try:
         key = filters.compiled_key()
-        compiled_as = None if key is None else ("claim-list", key)
-        context["page"] = page_of(filters.qs, request.GET.get("page"), PER_PAGE, compiled_as=compiled_as)
-    except BadPage as error:
+        if key is None:  # a search
+            with search_time_limit():
+                context["page"] = page_of(filters.qs, request.GET.get("page"), PER_PAGE)
+        else:
+            context["page"] = page_of(filters.qs, request.GET.get("page"), PER_PAGE, compiled_as=("claim-list", key))
+    except (BadPage, SearchTooSlow) as error:
+        # Both ask the reader to narrow the list (a 4xx: the request, not the server, is at fault).
         context["errors"] = [str(error)]
         return frame.render(request, "public/claim_list.html", context, title=TITLE, nav="claims", status=400)
     record = cached_site_record(request)
