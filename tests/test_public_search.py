@@ -119,3 +119,12 @@ def test_a_search_that_runs_too_long_is_stopped_and_the_reader_told_to_narrow_it
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == "0"
     assert twingo.slug in anonymous.get("/claims/", {"q": "twingo"}).content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statement_timeout is PostgreSQL's")
+def test_the_time_limit_ends_with_the_search_even_inside_a_transaction(anonymous, register, settings):
+    settings.PUBLIC_SEARCH_TIMEOUT_MS = 1500
+    assert anonymous.get("/claims/", {"q": "twingo"}).status_code == 200  # inside the test's transaction
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "0"

@@ -185,8 +185,8 @@ class SearchTooSlow(Exception):
 def search_time_limit():
     """Stop the queries run inside after settings.PUBLIC_SEARCH_TIMEOUT_MS (PostgreSQL), raising SearchTooSlow.
 
-    The limit is set for one transaction (``set_config(..., true)``), so it ends with the
-    block and never reaches other queries of the connection. SQLite has no such limit.
+    The limit is set for the block's own transaction (``set_config(..., true)``) and ends
+    with it: it never reaches other queries of the connection. SQLite has no such limit.
     """
     limit = settings.PUBLIC_SEARCH_TIMEOUT_MS
     if connection.vendor != "postgresql" or not limit:
@@ -195,10 +195,15 @@ def search_time_limit():
     from psycopg.errors import QueryCanceled  # PostgreSQL only, as the rest of this block
 
     try:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(limit)])
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Inside a caller's transaction the block is a savepoint, whose release would keep
+            # the setting until that transaction ends: it is put back as it was.
+            cursor.execute(
+                "SELECT current_setting('statement_timeout'), set_config('statement_timeout', %s, true)", [str(limit)]
+            )
+            previous = cursor.fetchone()[0]
             yield
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
     except OperationalError as error:
         if isinstance(error.__cause__, QueryCanceled):
             raise SearchTooSlow() from error
