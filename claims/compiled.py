@@ -7,6 +7,14 @@ queryset is built and compiled the first time a connection needs it; later calls
 the same SQL and turn the rows into values with the same compiler, so the database's
 converters (SQLite's dates, for one) still apply.
 
+On PostgreSQL a query without arguments is also a prepared statement, with its values
+written into its text (as Django's client-side binding sends them): parsing and
+planning it were most of what PostgreSQL spent on the overview's two short lists (0.45
+of 0.5 ms each) and half of it on the calendar. With the values in the text there are
+no parameters, so the plan is the one PostgreSQL would make for this very query; a
+generic plan for parameters is what made psycopg's automatic preparation walk the whole
+register for a rare search word (docs/public.md), and is never used here.
+
 Only for querysets whose SQL depends on nothing but ``key`` and whose parameters are
 ``key`` or ``arguments``: a queryset that reads the request, the time or a setting must
 put that in the key. Arguments (a slug, an id) are compared for equality only: ``build``
@@ -19,6 +27,7 @@ each name, the KEPT_PER_NAME keys used last.
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
+import psycopg
 from django.db import connections
 from django.db.models import QuerySet
 
@@ -28,13 +37,31 @@ _ATTRIBUTE = "_factcheck_compiled_queries"
 KEPT_PER_NAME = 32
 
 
+class _PreparingCursor(psycopg.Cursor):
+    """A psycopg cursor that prepares what it runs (on the connection, once per statement)."""
+
+    def execute(self, query, params=None, **kwargs):
+        super().execute(query, params, prepare=True, **kwargs)
+        if self._query is None:
+            # psycopg keeps the query it sent only when it sent its text, and Django's query
+            # log (connection.queries, assertNumQueries) reads it there.
+            self._query = self._convert_query(query, params)
+        return self
+
+
 class _Compiled:
-    def __init__(self, build: Callable[..., QuerySet], arity: int, using: str):
+    def __init__(self, build: Callable[..., QuerySet], arity: int, connection):
         placeholders = [f"\x00argument {number} of a compiled query\x00" for number in range(arity)]
         query = build(*placeholders).query
-        self.compiler = query.get_compiler(using=using)
+        self.compiler = query.get_compiler(connection=connection)
         self.sql, params = self.compiler.as_sql()
         self.params = list(params)
+        # The SQL with its values written in, to be prepared (see the module's docstring).
+        self.prepared_sql = None
+        if not arity and connection.vendor == "postgresql":
+            connection.ensure_connection()
+            if connection.connection.prepare_threshold is not None:  # None: PREPARED_STATEMENTS=0
+                self.prepared_sql = psycopg.ClientCursor(connection.connection).mogrify(self.sql, self.params)
         # Where each argument goes among the parameters.
         self.slots = []
         for placeholder in placeholders:
@@ -59,7 +86,7 @@ def values(name: str, key: Hashable, build: Callable[..., QuerySet], *arguments,
     kept = connection.__dict__.setdefault(_ATTRIBUTE, {}).setdefault(name, OrderedDict())
     compiled = kept.get(key)
     if compiled is None:
-        compiled = kept[key] = _Compiled(build, len(arguments), using)
+        compiled = kept[key] = _Compiled(build, len(arguments), connection)
         if len(kept) > KEPT_PER_NAME:
             kept.popitem(last=False)
     else:
@@ -69,8 +96,13 @@ def values(name: str, key: Hashable, build: Callable[..., QuerySet], *arguments,
         params = params.copy()
         for slot, argument in zip(compiled.slots, arguments, strict=True):
             params[slot] = argument
-    with connection.cursor() as cursor:
-        cursor.execute(compiled.sql, params)
-        rows = cursor.fetchall()
+    with connection.cursor() as cursor:  # Django's cursor: its health check, error wrapping and query log
+        if compiled.prepared_sql is None:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        else:
+            with type(cursor)(_PreparingCursor(connection.connection), connection) as prepared:
+                prepared.execute(compiled.prepared_sql)
+                rows = prepared.fetchall()
     names = compiled.names
     return [dict(zip(names, row, strict=True)) for row in compiled.compiler.results_iter(results=[rows])]

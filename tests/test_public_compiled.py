@@ -7,6 +7,7 @@ import icalendar
 import pytest
 import time_machine
 from django.db import connections
+from django.test.utils import CaptureQueriesContext
 
 from claims import calendar, compiled, feeds, services
 from claims.models import Claim, Claimant, Status
@@ -161,3 +162,31 @@ def test_the_overdue_list_follows_the_day(anonymous, demo, make_claim, chiara, u
     assert claim.slug not in anonymous.get("/claims/?overdue=1").content.decode()
     with time_machine.travel(FROZEN_TODAY + datetime.timedelta(days=1), tick=False):
         assert claim.slug in anonymous.get("/claims/?overdue=1").content.decode()
+
+
+@pytest.mark.skipif(connections["default"].vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_fixed_queries_are_prepared_with_their_values_written_in(demo):
+    def build():
+        return Claim.objects.filter(status=Status.PENDING).order_by("id").values("id", "status")
+
+    rows = compiled.values("test-prepared", ("pending",), build)
+    assert rows == list(build()) and rows
+    with CaptureQueriesContext(connections["default"]) as queries:
+        assert compiled.values("test-prepared", ("pending",), build) == rows
+    assert "'pending'" in queries.captured_queries[-1]["sql"]  # in Django's query log, as any other query
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT statement, parameter_types::text FROM pg_prepared_statements")
+        prepared = dict(cursor.fetchall())
+    statement = next(text for text in prepared if "claims_claim" in text and "'pending'" in text)
+    assert prepared[statement] == "{}"  # no parameters: the plan is this query's own, never a generic one
+
+
+@pytest.mark.skipif(connections["default"].vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_without_prepared_statements_the_same_rows_are_read(demo):
+    raw = connections["default"].connection
+    threshold, raw.prepare_threshold = raw.prepare_threshold, None  # as PREPARED_STATEMENTS=0 connects
+    try:
+        rows = compiled.values("test-unprepared", 1, lambda: Claim.objects.order_by("id").values("id", "slug"))
+    finally:
+        raw.prepare_threshold = threshold
+    assert rows == list(Claim.objects.order_by("id").values("id", "slug")) and rows
