@@ -190,3 +190,16 @@ def test_without_prepared_statements_the_same_rows_are_read(demo):
     finally:
         raw.prepare_threshold = threshold
     assert rows == list(Claim.objects.order_by("id").values("id", "slug")) and rows
+
+
+def test_each_api_page_runs_its_own_filters(anonymous, demo, uncached):
+    def slugs(query):
+        response = anonymous.get("/api/claims/", query)
+        assert response.status_code == 200
+        return [item["slug"] for item in response.json()["results"]]
+
+    missed, late = slugs({"status": "missed"}), slugs({"status": "fulfilled_late"})
+    assert missed and late and not set(missed) & set(late)
+    assert slugs({"status": "missed"}) == missed  # compiled once, run again: the same rows
+    everything = slugs({})
+    assert slugs({"page_size": 2}) == everything[:2] and slugs({"page_size": 2, "page": 2}) == everything[2:4]
