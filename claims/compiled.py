@@ -7,13 +7,14 @@ queryset is built and compiled the first time a connection needs it; later calls
 the same SQL and turn the rows into values with the same compiler, so the database's
 converters (SQLite's dates, for one) still apply.
 
-On PostgreSQL a query without arguments is also a prepared statement, with its values
-written into its text (as Django's client-side binding sends them): parsing and
-planning it were most of what PostgreSQL spent on the overview's two short lists (0.45
-of 0.5 ms each) and half of it on the calendar. With the values in the text there are
-no parameters, so the plan is the one PostgreSQL would make for this very query; a
-generic plan for parameters is what made psycopg's automatic preparation walk the whole
-register for a rare search word (docs/public.md), and is never used here.
+On PostgreSQL a query used a second time on a connection becomes a prepared statement,
+with its values written into its text (as Django's client-side binding sends them):
+parsing and planning it were most of what PostgreSQL spent on the overview's two short
+lists (0.45 of 0.5 ms each) and half of it on the calendar. With the values in the text,
+the plan is the one PostgreSQL makes for these very values; a generic plan for unknown
+values is what made psycopg's automatic preparation walk the whole register for a rare
+search word (docs/public.md). Only the arguments (a slug: an equality on a unique
+index, the same plan whatever its value) stay parameters.
 
 Only for querysets whose SQL depends on nothing but ``key`` and whose parameters are
 ``key`` or ``arguments``: a queryset that reads the request, the time or a setting must
@@ -49,6 +50,23 @@ class _PreparingCursor(psycopg.Cursor):
         return self
 
 
+def _written_in(raw_connection, sql: str, params: list, slots: list[int]) -> str:
+    """``sql`` with ``params`` written in as literals, except the arguments at ``slots``, left as placeholders.
+
+    The arguments stay parameters of the prepared statement (PostgreSQL binds them), so one
+    statement serves every slug; everything else is in the text, so its plan is made for
+    those values. A marker stands in for each argument while psycopg writes the literals in.
+    """
+    markers = {slot: f"factcheck-compiled-argument-{slot}" for slot in slots}
+    written = psycopg.ClientCursor(raw_connection).mogrify(sql, [markers.get(i, p) for i, p in enumerate(params)])
+    written = written.replace("%", "%%")  # what is left of "%" is literal text, for the placeholder syntax
+    for marker in markers.values():
+        if written.count(f"'{marker}'") != 1:
+            raise ValueError(f"compiled query: argument marker {marker!r} not found once in {written!r}")
+        written = written.replace(f"'{marker}'", "%s")
+    return written
+
+
 class _Compiled:
     def __init__(self, build: Callable[..., QuerySet], arity: int, connection):
         placeholders = [f"\x00argument {number} of a compiled query\x00" for number in range(arity)]
@@ -56,12 +74,6 @@ class _Compiled:
         self.compiler = query.get_compiler(connection=connection)
         self.sql, params = self.compiler.as_sql()
         self.params = list(params)
-        # The SQL with its values written in, to be prepared (see the module's docstring).
-        self.prepared_sql = None
-        if not arity and connection.vendor == "postgresql":
-            connection.ensure_connection()
-            if connection.connection.prepare_threshold is not None:  # None: PREPARED_STATEMENTS=0
-                self.prepared_sql = psycopg.ClientCursor(connection.connection).mogrify(self.sql, self.params)
         # Where each argument goes among the parameters.
         self.slots = []
         for placeholder in placeholders:
@@ -69,6 +81,13 @@ class _Compiled:
             if len(slots) != 1:
                 raise ValueError(f"{placeholder!r} must be one of the query's parameters, unchanged, once")
             self.slots.append(slots[0])
+        self.uses = 0
+        # The SQL to prepare (see the module's docstring), or None.
+        self.prepared_sql = None
+        if connection.vendor == "postgresql":
+            connection.ensure_connection()
+            if connection.connection.prepare_threshold is not None:  # None: PREPARED_STATEMENTS=0
+                self.prepared_sql = _written_in(connection.connection, self.sql, self.params, self.slots)
         # The names values() gives its rows, in the order of the SELECT (as Django's ValuesIterable has them).
         if query.selected:
             self.names = list(query.selected)
@@ -96,13 +115,14 @@ def values(name: str, key: Hashable, build: Callable[..., QuerySet], *arguments,
         params = params.copy()
         for slot, argument in zip(compiled.slots, arguments, strict=True):
             params[slot] = argument
+    compiled.uses += 1
     with connection.cursor() as cursor:  # Django's cursor: its health check, error wrapping and query log
-        if compiled.prepared_sql is None:
+        if compiled.prepared_sql is None or compiled.uses == 1:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
-        else:
+        else:  # from the second use: a query run once would pay for preparing without any gain
             with type(cursor)(_PreparingCursor(connection.connection), connection) as prepared:
-                prepared.execute(compiled.prepared_sql)
+                prepared.execute(compiled.prepared_sql, arguments or None)
                 rows = prepared.fetchall()
     names = compiled.names
     return [dict(zip(names, row, strict=True)) for row in compiled.compiler.results_iter(results=[rows])]

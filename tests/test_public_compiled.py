@@ -203,3 +203,19 @@ def test_each_api_page_runs_its_own_filters(anonymous, demo, uncached):
     assert slugs({"status": "missed"}) == missed  # compiled once, run again: the same rows
     everything = slugs({})
     assert slugs({"page_size": 2}) == everything[:2] and slugs({"page_size": 2, "page": 2}) == everything[2:4]
+
+
+@pytest.mark.skipif(connections["default"].vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_arguments_stay_parameters_of_the_prepared_statement(demo):
+    def build(slug):
+        # A constant with "%" and "_" in it, written into the text, beside the argument.
+        return Claim.objects.filter(slug=slug).exclude(statement__icontains="100%_").values("slug", "statement")
+
+    slugs = list(Claim.objects.order_by("id").values_list("slug", flat=True)[:3])
+    for _ in range(2):  # prepared from the second use on
+        for slug in slugs:
+            assert compiled.values("test-argument", 1, build, slug) == list(build(slug))
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT statement, parameter_types::text FROM pg_prepared_statements")
+        prepared = [(text, types) for text, types in cursor.fetchall() if "'%100" in text]
+    assert len(prepared) == 1 and prepared[0][1] != "{}"  # one statement for every slug, the slug its parameter
