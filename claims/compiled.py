@@ -29,13 +29,15 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
 import psycopg
-from django.db import connections
+from django.db import NotSupportedError, connections
 from django.db.models import QuerySet
 
 _ATTRIBUTE = "_factcheck_compiled_queries"
 # Keys kept per name and connection, least recently used dropped first: the list page is
 # compiled per combination of filters and page, of which readers use a few over and over.
 KEPT_PER_NAME = 32
+# SQLSTATE feature_not_supported: what "cached plan must not change result type" comes with.
+_PLAN_CHANGED = "0A000"
 
 
 class _PreparingCursor(psycopg.Cursor):
@@ -121,8 +123,19 @@ def values(name: str, key: Hashable, build: Callable[..., QuerySet], *arguments,
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         else:  # from the second use: a query run once would pay for preparing without any gain
-            with type(cursor)(_PreparingCursor(connection.connection), connection) as prepared:
-                prepared.execute(compiled.prepared_sql, arguments or None)
-                rows = prepared.fetchall()
+            try:
+                with type(cursor)(_PreparingCursor(connection.connection), connection) as prepared:
+                    prepared.execute(compiled.prepared_sql, arguments or None)
+                    rows = prepared.fetchall()
+            except NotSupportedError as error:
+                # "cached plan must not change result type": another process's migration
+                # changed a column the statement reads (while this one is still serving
+                # the old code, during a deploy). PostgreSQL refuses the statement from
+                # then on; the query runs unprepared on this connection instead.
+                if getattr(error.__cause__, "sqlstate", None) != _PLAN_CHANGED or connection.in_atomic_block:
+                    raise
+                compiled.prepared_sql = None
+                cursor.execute(compiled.sql, params)
+                rows = cursor.fetchall()
     names = compiled.names
     return [dict(zip(names, row, strict=True)) for row in compiled.compiler.results_iter(results=[rows])]

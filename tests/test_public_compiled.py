@@ -219,3 +219,28 @@ def test_arguments_stay_parameters_of_the_prepared_statement(demo):
         cursor.execute("SELECT statement, parameter_types::text FROM pg_prepared_statements")
         prepared = [(text, types) for text, types in cursor.fetchall() if "'%100" in text]
     assert len(prepared) == 1 and prepared[0][1] != "{}"  # one statement for every slug, the slug its parameter
+
+
+@pytest.mark.skipif(connections["default"].vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)  # autocommit, as a public page runs
+def test_a_column_changed_by_another_process_does_not_break_the_prepared_query(system):
+    import psycopg
+
+    services.get_or_create_claimant("Example Motors", by=system, reason="test")
+
+    def build():
+        return Claimant.objects.order_by("id").values("name")
+
+    assert compiled.values("test-migrated", 1, build) == compiled.values("test-migrated", 1, build)  # now prepared
+    params = connections["default"].get_connection_params()
+    other = psycopg.connect(
+        **{key: value for key, value in params.items() if key in ("dbname", "user", "host", "port", "password")},
+        autocommit=True,
+    )
+    other.execute("ALTER TABLE claims_claimant ALTER COLUMN name TYPE varchar(201)")  # as a deploy's migration
+    try:
+        assert compiled.values("test-migrated", 1, build) == [{"name": "Example Motors"}]
+        assert compiled.values("test-migrated", 1, build) == [{"name": "Example Motors"}]
+    finally:
+        other.execute("ALTER TABLE claims_claimant ALTER COLUMN name TYPE varchar(200)")
+        other.close()
