@@ -29,6 +29,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
 import psycopg
+from django.conf import settings
 from django.db import NotSupportedError, connections
 from django.db.models import QuerySet
 
@@ -69,6 +70,24 @@ def _written_in(raw_connection, sql: str, params: list, slots: list[int]) -> str
     return written
 
 
+def _run_prepared(cursor, connection, sql: str, arguments) -> list[tuple]:
+    """Run ``sql`` as a prepared statement, in Django's cursor wrapper (``type(cursor)``) for its query log.
+
+    psycopg prepares only while its threshold is set, and counts every query it runs while
+    it is: keeping the count of the last 100 queries, text and all. So the threshold is set
+    just for this statement, one no query reaches (only ``prepare=True`` prepares), and
+    put back to Django's None (nothing counted, nothing prepared) after it.
+    """
+    raw = connection.connection
+    raw.prepare_threshold = 2**31 - 1
+    try:
+        with type(cursor)(_PreparingCursor(raw), connection) as prepared:
+            prepared.execute(sql, arguments or None)
+            return prepared.fetchall()
+    finally:
+        raw.prepare_threshold = None
+
+
 class _Compiled:
     def __init__(self, build: Callable[..., QuerySet], arity: int, connection):
         placeholders = [f"\x00argument {number} of a compiled query\x00" for number in range(arity)]
@@ -86,10 +105,9 @@ class _Compiled:
         self.uses = 0
         # The SQL to prepare (see the module's docstring), or None.
         self.prepared_sql = None
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and settings.PREPARED_STATEMENTS:
             connection.ensure_connection()
-            if connection.connection.prepare_threshold is not None:  # None: PREPARED_STATEMENTS=0
-                self.prepared_sql = _written_in(connection.connection, self.sql, self.params, self.slots)
+            self.prepared_sql = _written_in(connection.connection, self.sql, self.params, self.slots)
         # The names values() gives its rows, in the order of the SELECT (as Django's ValuesIterable has them).
         if query.selected:
             self.names = list(query.selected)
@@ -124,9 +142,7 @@ def values(name: str, key: Hashable, build: Callable[..., QuerySet], *arguments,
             rows = cursor.fetchall()
         else:  # from the second use: a query run once would pay for preparing without any gain
             try:
-                with type(cursor)(_PreparingCursor(connection.connection), connection) as prepared:
-                    prepared.execute(compiled.prepared_sql, arguments or None)
-                    rows = prepared.fetchall()
+                rows = _run_prepared(cursor, connection, compiled.prepared_sql, arguments)
             except NotSupportedError as error:
                 # "cached plan must not change result type": another process's migration
                 # changed a column the statement reads (while this one is still serving

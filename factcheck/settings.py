@@ -99,16 +99,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiled a bounded feed query for 1.3 s to run it in 1 ms at 20,000
     # claims; our queries are short OLTP lookups, so it only costs.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
-    # psycopg prepares a statement only when asked (claims/compiled.py asks for the fixed
-    # queries of hot pages, with their values written into the SQL) and never of its own:
-    # a threshold no query reaches. None would refuse even the queries that ask. Behind
-    # PgBouncer in transaction mode, PgBouncer 1.21+ with max_prepared_statements is needed,
-    # or PREPARED_STATEMENTS=0.
-    PREPARED_STATEMENTS = env_bool("PREPARED_STATEMENTS", default=True)
-    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 2**31 - 1 if PREPARED_STATEMENTS else None)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web, worker, beat) share the file in development: wait for locks.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+
+# PostgreSQL: the fixed queries of hot public pages run as prepared statements, with their
+# values written in (claims/compiled.py); psycopg's automatic preparation stays off.
+# Behind PgBouncer in transaction mode, PgBouncer 1.21+ with max_prepared_statements is
+# needed, or PREPARED_STATEMENTS=0.
+PREPARED_STATEMENTS = env_bool("PREPARED_STATEMENTS", default=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -182,14 +182,32 @@ def test_fixed_queries_are_prepared_with_their_values_written_in(demo):
 
 
 @pytest.mark.skipif(connections["default"].vendor != "postgresql", reason="prepared statements are PostgreSQL's")
-def test_without_prepared_statements_the_same_rows_are_read(demo):
+def test_without_prepared_statements_the_same_rows_are_read(demo, settings):
+    settings.PREPARED_STATEMENTS = False
+
+    def build():
+        return Claim.objects.order_by("id").values("id", "slug")
+
+    assert compiled.values("test-unprepared", 1, build) == compiled.values("test-unprepared", 1, build) == list(build())
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone()[0] == 0
+
+
+@pytest.mark.skipif(connections["default"].vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_psycopg_prepares_and_counts_nothing_else(demo):
+    def build():
+        return Claim.objects.order_by("id").values("id")
+
+    compiled.values("test-threshold", 1, build)
+    compiled.values("test-threshold", 1, build)  # prepared
     raw = connections["default"].connection
-    threshold, raw.prepare_threshold = raw.prepare_threshold, None  # as PREPARED_STATEMENTS=0 connects
-    try:
-        rows = compiled.values("test-unprepared", 1, lambda: Claim.objects.order_by("id").values("id", "slug"))
-    finally:
-        raw.prepare_threshold = threshold
-    assert rows == list(Claim.objects.order_by("id").values("id", "slug")) and rows
+    assert raw.prepare_threshold is None  # Django's default again: other queries are neither counted nor prepared
+    for _ in range(10):
+        list(Claim.objects.filter(slug="nothing-by-this-name"))
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone()[0] == 1
 
 
 def test_each_api_page_runs_its_own_filters(anonymous, demo, uncached):
