@@ -74,18 +74,20 @@ def _run_prepared(cursor, connection, sql: str, arguments) -> list[tuple]:
     """Run ``sql`` as a prepared statement, in Django's cursor wrapper (``type(cursor)``) for its query log.
 
     psycopg prepares only while its threshold is set, and counts every query it runs while
-    it is: keeping the count of the last 100 queries, text and all. So the threshold is set
-    just for this statement, one no query reaches (only ``prepare=True`` prepares), and
-    put back to Django's None (nothing counted, nothing prepared) after it.
+    it is: keeping the count of the last 100 queries, text and all. So when it is not set
+    (Django's default, None), it is set just for this statement, to one no query reaches
+    (only ``prepare=True`` prepares), and put back after it.
     """
     raw = connection.connection
-    raw.prepare_threshold = 2**31 - 1
+    threshold = raw.prepare_threshold
+    if threshold is None:
+        raw.prepare_threshold = 2**31 - 1
     try:
         with type(cursor)(_PreparingCursor(raw), connection) as prepared:
             prepared.execute(sql, arguments or None)
             return prepared.fetchall()
     finally:
-        raw.prepare_threshold = None
+        raw.prepare_threshold = threshold
 
 
 class _Compiled:

@@ -12,6 +12,7 @@ from django.db import OperationalError, connection, transaction
 from django.db.models.query import ValuesListIterable
 from django.http import Http404
 from django.urls import get_script_prefix, reverse
+from psycopg.errors import QueryCanceled
 
 from claims import compiled
 from claims.models import Claim
@@ -192,8 +193,6 @@ def search_time_limit():
     if connection.vendor != "postgresql" or not limit:
         yield
         return
-    from psycopg.errors import QueryCanceled  # PostgreSQL only, as the rest of this block
-
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             # Inside a caller's transaction the block is a savepoint, whose release would keep
