@@ -42,7 +42,7 @@ def parse(argv) -> argparse.Namespace:
     parser.add_argument("--regenerate", action="store_true", help="build the database again even if it fits")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2, one per core)")
     parser.add_argument("--connections", type=int, default=4, help="wrk connections (default 4)")
-    parser.add_argument("--rounds", type=int, default=4, help="rounds per endpoint, each after one on the ceiling")
+    parser.add_argument("--rounds", type=int, default=8, help="rounds per endpoint, each after one on the ceiling")
     parser.add_argument("--seconds", type=int, default=1, help="wrk seconds per endpoint and round (default 1)")
     parser.add_argument("--ceiling-seconds", type=int, default=1, help="wrk seconds on /healthz per round (default 1)")
     parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/benchmarks.md alone")

@@ -191,7 +191,7 @@ class Plan:
     seconds: float
     ceiling_seconds: float
     log_dir: Path
-    rounds: int = 4
+    rounds: int = 8
     ceiling_connections: int = 0  # 0: as many as the endpoint
 
     def __post_init__(self):
