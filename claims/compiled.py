@@ -118,11 +118,21 @@ class _Compiled:
 
 
 def values(name: str, key: Hashable, build: Callable[..., QuerySet], *arguments, using: str = "default") -> list[dict]:
-    """The rows of ``build(*placeholders)`` (a ``values()`` or ``values_list()`` queryset) for ``arguments``,
-    as dictionaries (by the names ``values()`` would give them, in the order of the SELECT).
+    """The rows of ``build(*placeholders)`` (a ``values()`` queryset) for ``arguments``, as dictionaries.
 
     Built and compiled once per ``(name, key)`` and connection.
     """
+    compiled, found = _run(name, key, build, arguments, using)
+    names = compiled.names
+    return [dict(zip(names, row, strict=True)) for row in found]
+
+
+def rows(name: str, key: Hashable, build: Callable[..., QuerySet], *arguments, using: str = "default") -> list:
+    """As values(), each row as a sequence in the order of the SELECT (for a row type such as ListedClaim)."""
+    return _run(name, key, build, arguments, using)[1]
+
+
+def _run(name: str, key: Hashable, build: Callable[..., QuerySet], arguments: tuple, using: str):
     connection = connections[using]
     kept = connection.__dict__.setdefault(_ATTRIBUTE, {}).setdefault(name, OrderedDict())
     compiled = kept.get(key)
@@ -141,10 +151,10 @@ def values(name: str, key: Hashable, build: Callable[..., QuerySet], *arguments,
     with connection.cursor() as cursor:  # Django's cursor: its health check, error wrapping and query log
         if compiled.prepared_sql is None or compiled.uses == 1:
             cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
+            fetched = cursor.fetchall()
         else:  # from the second use: a query run once would pay for preparing without any gain
             try:
-                rows = _run_prepared(cursor, connection, compiled.prepared_sql, arguments)
+                fetched = _run_prepared(cursor, connection, compiled.prepared_sql, arguments)
             except NotSupportedError as error:
                 # "cached plan must not change result type": another process's migration
                 # changed a column the statement reads (while this one is still serving
@@ -154,6 +164,5 @@ def values(name: str, key: Hashable, build: Callable[..., QuerySet], *arguments,
                     raise
                 compiled.prepared_sql = None
                 cursor.execute(compiled.sql, params)
-                rows = cursor.fetchall()
-    names = compiled.names
-    return [dict(zip(names, row, strict=True)) for row in compiled.compiler.results_iter(results=[rows])]
+                fetched = cursor.fetchall()
+    return compiled, list(compiled.compiler.results_iter(results=[fetched]))

@@ -262,3 +262,10 @@ def test_a_column_changed_by_another_process_does_not_break_the_prepared_query(s
     finally:
         other.execute("ALTER TABLE claims_claimant ALTER COLUMN name TYPE varchar(200)")
         other.close()
+
+
+def test_compiled_rows_are_the_querysets_own_rows_in_order(demo):
+    def build():
+        return Claim.objects.order_by("id").values_list("slug", "deadline_end", "claimant__name")
+
+    assert [tuple(row) for row in compiled.rows("test-rows", 1, build)] == list(build())

@@ -56,10 +56,8 @@ class ClaimList(generics.ListAPIView):
         if self.compiled_key is None:
             return list(queryset[offset : offset + limit])
         key = (self.compiled_key, offset, limit)
-        return [
-            ClaimRow._make(row.values())
-            for row in compiled.values("api-claim-list", key, lambda: queryset[offset : offset + limit])
-        ]
+        found = compiled.rows("api-claim-list", key, lambda: queryset[offset : offset + limit])
+        return list(map(ClaimRow._make, found))
 
 
 class ClaimDetail(generics.RetrieveAPIView):

@@ -164,10 +164,7 @@ def page_of(queryset, raw_number: str | None, per_page: int, *, rows=listed, com
         found = list(page_rows())
     else:
         name, key = compiled_as
-        found = [
-            ListedClaim._make(row.values())
-            for row in compiled.values(name, (key, offset, per_page, deferred), page_rows)
-        ]
+        found = list(map(ListedClaim._make, compiled.rows(name, (key, offset, per_page, deferred), page_rows)))
     if number > 1 and not found:
         raise Http404("There is no such page.")
     return Page(number=number, items=found[:per_page], has_next=len(found) > per_page, per_page=per_page)
