@@ -27,6 +27,8 @@ SEED = 0.4242
 EDITORS = 12
 # Bumped whenever the shape of the generated data changes, so that stale databases are rebuilt.
 GENERATOR_VERSION = 2
+# Claims whose history rows are compared at a time when the feed's entries are marked.
+FEED_MARK_BATCH = 100_000
 
 # Ratios of the generated register; see docs/benchmarks.md ("Data").
 CLAIMS_PER_CLAIMANT = 50
@@ -36,13 +38,18 @@ TRACKED_TABLES = ["claimant", "source", "claim", "update", "appearance"]
 
 
 def _history_columns(model) -> list[str]:
-    """Columns the historical table copies from the model's own table (all but history_*)."""
-    historical = model.history.model
-    return [
-        field.column
-        for field in historical._meta.concrete_fields
-        if not field.name.startswith("history_") and field.column != "history_id"
-    ]
+    """Columns the historical table copies from the model's own table."""
+    return [field.column for field in model.history.model.tracked_fields]
+
+
+def _history_own_columns(model) -> dict[str, object]:
+    """Columns of the historical table that the model's table lacks (Claim's feed marks), at their defaults."""
+    copied = set(_history_columns(model))
+    return {
+        field.column: field.get_default()
+        for field in model.history.model._meta.concrete_fields
+        if field.column not in copied and not field.name.startswith("history_") and field.column != "history_id"
+    }
 
 
 def _insert_history(cursor, model, *, user_id: int, date_sql: str, history_type: str = "+", where: str = "TRUE",
@@ -51,6 +58,9 @@ def _insert_history(cursor, model, *, user_id: int, date_sql: str, history_type:
     overrides = overrides or {}
     columns = _history_columns(model)
     values = [overrides.get(column, f"t.{column}") for column in columns]
+    own = _history_own_columns(model)
+    columns += own
+    values += [f"%(own_{column})s" for column in own]
     cursor.execute(
         f"""
         INSERT INTO {model.history.model._meta.db_table}
@@ -58,7 +68,7 @@ def _insert_history(cursor, model, *, user_id: int, date_sql: str, history_type:
         SELECT {", ".join(values)}, {date_sql}, {reason_sql}, %(type)s, %(user)s
         FROM {model._meta.db_table} t WHERE {where}
         """,
-        {"reason": REASON, "type": history_type, "user": user_id},
+        {"reason": REASON, "type": history_type, "user": user_id, **{f"own_{c}": v for c, v in own.items()}},
     )
 
 
@@ -121,6 +131,7 @@ WHERE latest.claimant_id = claimant.id
 def generate(claims: int, *, log=print) -> dict[str, int]:
     from django.db import connection, transaction
 
+    from claims.feeds import mark_feed_entries
     from claims.models import Appearance, Claim, Claimant, Source, Update
     from claims.services import system_user
 
@@ -180,6 +191,9 @@ def generate(claims: int, *, log=print) -> dict[str, int]:
             reason_sql="CASE WHEN t.status <> 'pending' THEN 'Timeline update: ' || t.status ELSE 'Published' END"
             " || ' — ' || %(reason)s",
         )
+        # The feed's entries among those rows, as claims.feeds.mark_feed_entry marks them on a write.
+        for low in range(1, claims + 1, FEED_MARK_BATCH):
+            mark_feed_entries(low, low + FEED_MARK_BATCH)
         _insert_history(cursor, Update, user_id=system.pk, date_sql="t.created_at")
         _insert_history(cursor, Appearance, user_id=system.pk, date_sql="t.created_at")
         log(f"  history: {time.monotonic() - started:.1f} s")

@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.manager import HistoryManager
 from simple_history.models import HistoricalRecords
 
 
@@ -247,6 +248,63 @@ def _by_related(foreign_key: str, related) -> Q:
 MAX_RELATED_IN_SEARCH = 1000
 
 
+class FeedEntry(models.TextChoices):
+    """Whether a history row of a claim is an entry of the public feed, and of which kind.
+
+    Decided when the row is written (claims.feeds.mark_feed_entry), from the row before it:
+    the feed then reads its entries from one index instead of comparing every recent
+    history row with its predecessor on each request.
+    """
+
+    NONE = "", "Not an entry"
+    PUBLISHED = "published", "Published (first, or again after being unpublished)"
+    STATUS = "status", "Status changed while published"
+
+
+class ClaimHistoryMarks(models.Model):
+    """Columns of Claim's history rows that the claim itself does not have (simple-history's ``bases``)."""
+
+    feed_entry = models.CharField(max_length=10, choices=FeedEntry, blank=True, default=FeedEntry.NONE)
+    # The status of the row before, for a STATUS entry ("Previously: In the works").
+    feed_previous_status = models.CharField(max_length=20, choices=Status, blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+
+class ClaimHistoryManager(HistoryManager):
+    def bulk_history_create(self, objs, *args, **kwargs):
+        """simple-history's bulk path sends no signals: its rows' feed entries are marked in SQL afterwards."""
+        from claims.feeds import mark_feed_entries  # the feed's own rule; it imports this module
+
+        rows = super().bulk_history_create(objs, *args, **kwargs)
+        ids = [obj.pk for obj in objs if obj.pk is not None]
+        if ids:
+            mark_feed_entries(min(ids), max(ids) + 1)
+        return rows
+
+
+class ClaimHistory(HistoricalRecords):
+    """simple-history's records, with the feed's marks (ClaimHistoryMarks) kept on every write path."""
+
+    def __init__(self, **kwargs):
+        super().__init__(bases=[ClaimHistoryMarks], history_manager=ClaimHistoryManager, **kwargs)
+
+    def get_meta_options(self, model):
+        options = super().get_meta_options(model)
+        options["indexes"] = (
+            # The feed: its entries, newest first. Partial, so status edits and wording fixes
+            # (most history rows) neither fill it nor have to be skipped by a reader.
+            models.Index(
+                F("history_date").desc(),
+                F("history_id").desc(),
+                condition=~Q(feed_entry=FeedEntry.NONE),
+                name="claims_hclaim_feed_entries",
+            ),
+        )
+        return options
+
+
 class Claim(TrackedModel):
     statement = models.TextField(help_text="What will happen, in the newsroom's words.")
     quote = models.TextField(blank=True, help_text="Verbatim excerpt from the source.")
@@ -287,7 +345,7 @@ class Claim(TrackedModel):
     # does not record it.
     public_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "public_changed_at"])
+    history = ClaimHistory(excluded_fields=["updated_at", "public_changed_at"])
     objects = ClaimQuerySet.as_manager()
 
     class Meta:

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from bench import generate, report, sweep
 from bench.web import Load, Result, combine
-from claims.models import Appearance, Claim, Claimant, Reminder, Source, Status, Update
+from claims.feeds import recent_events
+from claims.models import Appearance, Claim, Claimant, FeedEntry, Reminder, Source, Status, Update
 from claims.reminders.schedule import backfill
 from claims.services import system_user
 
@@ -45,6 +46,18 @@ def test_it_records_a_second_version_for_rated_or_published_claims(generated):
     first, latest = claim.history.order_by("history_date", "history_id")
     assert first.status == "pending"
     assert latest.status == claim.status
+
+
+def test_its_published_claims_are_in_the_feed_as_a_write_would_mark_them(generated):
+    """Each published claim's second version is a feed entry, "new" or a rating, as mark_feed_entry decides."""
+    published = Claim.objects.published()
+    entries = Claim.history.exclude(feed_entry=FeedEntry.NONE)
+    assert entries.count() == published.count() > 0
+    assert set(entries.values_list("id", flat=True)) == set(published.values_list("id", flat=True))
+    assert not entries.filter(published_at__isnull=True).exists()
+    assert entries.filter(feed_entry=FeedEntry.PUBLISHED).count() == published.count()  # drafts until published
+    event = recent_events(limit=1)[0]
+    assert event.is_new and event.claim_id in set(published.values_list("id", flat=True))
 
 
 def test_it_spreads_statuses_and_deadlines_that_pass_the_models_validation(generated):

@@ -24,16 +24,16 @@ def uncached(settings):
     settings.PUBLIC_CACHE_SECONDS = 0
 
 
-def test_compiled_values_are_the_querysets_own_rows(demo):
+def test_compiled_rows_are_the_querysets_own_rows(demo):
     built = []
 
     def build():
         built.append(1)
         return feeds._events_query(10)
 
-    first = compiled.values("test-feed", 10, build)
-    assert first == list(feeds._events_query(10)) and first
-    assert compiled.values("test-feed", 10, build) == first
+    first = compiled.rows("test-feed", 10, build)
+    assert [tuple(row) for row in first] == list(feeds._events_query(10)) and first
+    assert compiled.rows("test-feed", 10, build) == first
     assert built == [1]  # compiled once for this connection and key
 
 

@@ -1,0 +1,133 @@
+"""The feed's entries, marked on Claim's history rows as they are written (claims.feeds).
+
+Chiara publishes, Elena rates. Every path that writes a claim's history marks its rows
+by one rule, and the feed reads only the marked rows: the signal on a save, the SQL
+pass after simple-history's bulk path, and migration 0011 for rows written before.
+"""
+
+import importlib
+
+import feedparser
+import pytest
+from django.apps import apps as django_apps
+from django.db import connection
+from simple_history.utils import bulk_update_with_history
+
+from claims import services
+from claims.feeds import mark_feed_entries, recent_events
+from claims.models import Claim, FeedEntry, Status, historical_claim_model
+from tests.test_public_support import make_register
+
+pytest_plugins = ["tests.test_public_support"]
+pytestmark = [pytest.mark.usefixtures("public_cache", "frozen_day"), pytest.mark.django_db]
+
+
+def marks(claim) -> list[tuple[str, str]]:
+    """(feed_entry, feed_previous_status) of the claim's history rows, oldest first."""
+    rows = historical_claim_model().objects.filter(id=claim.pk).order_by("history_id")
+    return list(rows.values_list("feed_entry", "feed_previous_status"))
+
+
+def all_marks() -> dict[int, tuple[str, str]]:
+    rows = historical_claim_model().objects.values_list("history_id", "feed_entry", "feed_previous_status")
+    return {history_id: (entry, previous) for history_id, entry, previous in rows}
+
+
+def life_of_a_claim(claim, *, publisher, rater) -> None:
+    """Draft edits, publication, a reword, a rating, unpublished, rated again, published again."""
+    claim.status = Status.IN_PROGRESS
+    services.save_claim(claim, by=rater, reason="Work started (still a draft)")
+    services.publish(claim, by=publisher)
+    claim.statement = claim.statement.replace("Nissan", "Nissan Motor")
+    services.save_claim(claim, by=rater, reason="Wording")
+    services.change_status(claim, Status.STALLED, by=rater, reason="Launch postponed")
+    services.unpublish(claim, by=publisher, reason="Checking the source again")
+    services.change_status(claim, Status.MISSED, by=rater, reason="Deadline passed", resolved_on=claim.deadline_end)
+    services.publish(claim, by=publisher, reason="Source confirmed")
+
+
+LIFE_MARKS = [
+    ("", ""),  # created as a draft
+    ("", ""),  # a draft's status: readers never saw it
+    (FeedEntry.PUBLISHED, ""),
+    ("", ""),  # wording only
+    (FeedEntry.STATUS, Status.IN_PROGRESS),
+    ("", ""),  # unpublished
+    ("", ""),  # rated while unpublished
+    (FeedEntry.PUBLISHED, ""),  # back, as a new entry (its status is the row's)
+]
+
+
+def test_each_write_marks_its_row_by_the_row_before(make_claim, chiara, elena):
+    claim = make_claim()
+    life_of_a_claim(claim, publisher=chiara, rater=elena)
+    assert marks(claim) == LIFE_MARKS
+
+
+def test_the_feed_shows_the_marked_rows_with_what_they_said_then(anonymous, make_claim, chiara, elena):
+    claim = make_claim()
+    life_of_a_claim(claim, publisher=chiara, rater=elena)
+    feed = feedparser.parse(anonymous.get("/claims/feed/").content)
+    assert feed.bozo == 0
+    titles = [entry.title for entry in feed.entries]
+    assert titles == [
+        f"New claim: {claim.statement}",  # republished, missed
+        f"Stalled: {claim.statement}",
+        f"New claim: {claim.statement.replace('Nissan Motor', 'Nissan')}",  # the wording of its first publication
+    ]
+    assert "Previously: In the works." in feed.entries[1].summary
+    assert "Previously" not in feed.entries[0].summary
+
+
+def test_a_status_change_behind_many_edits_is_still_found(make_claim, chiara, elena):
+    """Entries come from their own index: edits that make none do not push them out of the feed."""
+    rated, reworded = make_claim(), make_claim()
+    services.publish(rated, by=chiara)
+    services.change_status(rated, Status.STALLED, by=elena, reason="Postponed")
+    services.publish(reworded, by=chiara)
+    for n in range(12):
+        reworded.statement = f"Nissan will launch city car number {n} in Europe by 2026."
+        services.save_claim(reworded, by=elena, reason="Wording")
+    events = recent_events(limit=2)
+    assert [(event.claim_id, event.is_new) for event in events] == [(reworded.pk, True), (rated.pk, False)]
+    assert events[1].previous_status == Status.PENDING
+
+
+def test_marking_in_sql_agrees_with_the_writes(make_claim, chiara, elena):
+    """The SQL pass (bulk writes, the benchmark's generator) and migration 0011 follow the same rule."""
+    first, second, draft = make_claim(), make_claim(), make_claim()
+    life_of_a_claim(first, publisher=chiara, rater=elena)
+    services.publish(second, by=chiara)
+    services.change_status(second, Status.FULFILLED, by=elena, reason="Launched", resolved_on=second.deadline_end)
+    services.change_status(draft, Status.STALLED, by=elena, reason="Still a draft")
+    written = all_marks()
+    assert sum(1 for entry, _ in written.values() if entry) == 5
+
+    history = historical_claim_model().objects
+    history.update(feed_entry="", feed_previous_status="")
+    mark_feed_entries(first.pk, draft.pk + 1)
+    assert all_marks() == written
+    mark_feed_entries(first.pk, draft.pk + 1)  # again: the same marks
+    assert all_marks() == written
+
+    history.update(feed_entry="", feed_previous_status="")
+    migration = importlib.import_module("claims.migrations.0011_claim_history_feed_entries")
+
+    class Editor:  # what RunPython hands over: the migration only needs the connection
+        pass
+
+    editor = Editor()
+    editor.connection = connection
+    migration.fill(django_apps, editor)
+    assert all_marks() == written
+
+
+def test_simple_historys_bulk_paths_mark_their_rows(system, elena):
+    claims = make_register(3, by=system)  # bulk_create_with_history, published at once
+    assert [marks(claim) for claim in claims] == [[(FeedEntry.PUBLISHED, "")]] * 3
+    moved = Claim.objects.get(pk=claims[0].pk)
+    before = moved.status
+    moved.status = Status.WITHDRAWN if before != Status.WITHDRAWN else Status.MISSED
+    bulk_update_with_history([moved], Claim, ["status"], default_user=elena, default_change_reason="Bulk rating")
+    assert marks(moved) == [(FeedEntry.PUBLISHED, ""), (FeedEntry.STATUS, before)]
+    assert recent_events(limit=1)[0].previous_status == before
