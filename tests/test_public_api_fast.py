@@ -11,6 +11,8 @@ import zoneinfo
 from decimal import Decimal
 
 import pytest
+import time_machine
+from rest_framework.renderers import JSONRenderer
 
 from claims import services
 from claims.api.serializers import ClaimDetailSerializer, ClaimSerializer
@@ -160,3 +162,37 @@ def test_detail_equals_the_declared_rendering(anonymous, varied, system, commit)
     assert {update["status"] for update in declared["updates"]} == {"", "stalled"}
     assert differing_fields(declared, fast) == []
     assert as_json(fast) == as_json(declared)
+
+
+def test_the_list_document_is_the_bytes_drf_would_write(anonymous, varied, settings):
+    """Rows are written as JSON one by one and remembered (claim_json); the document is DRF's to the byte."""
+    settings.PUBLIC_CACHE_SECONDS = 0  # every request runs the view
+    response = anonymous.get("/api/claims/?page=2&page_size=10")
+    assert response["Content-Type"] == "application/json"
+    listed = json.loads(response.content)["results"]
+    serializer = ClaimSerializer()
+    expected = {
+        "page": 2,
+        "page_size": 10,
+        "next": "http://127.0.0.1:8000/api/claims/?page=3&page_size=10",
+        "previous": "http://127.0.0.1:8000/api/claims/?page_size=10",
+        "results": [serializer.declared_representation(Claim.objects.get(slug=claim["slug"])) for claim in listed],
+    }
+    assert len(expected["results"]) == 10
+    assert response.content == JSONRenderer().render(expected)
+    assert anonymous.get("/api/claims/?page=2&page_size=10").content == response.content  # remembered rows
+
+
+def test_remembered_rows_follow_the_claim_and_the_day(anonymous, varied, system, commit, settings):
+    settings.PUBLIC_CACHE_SECONDS = 0  # every request runs the view: what is remembered is the rows' JSON
+    def listed(slug):
+        return next(claim for claim in api_claims(anonymous, "?page_size=100") if claim["slug"] == slug)
+
+    assert listed("zero-target-due-today")["is_overdue"] is False
+    claim = Claim.objects.get(slug="zero-target-due-today")
+    with commit():
+        claim.verdict = "Two sites so far."
+        services.save_claim(claim, by=system, reason="Verdict")
+    assert listed("zero-target-due-today")["verdict"] == "Two sites so far."
+    with time_machine.travel(FROZEN_TODAY + datetime.timedelta(days=1), tick=False):
+        assert listed("zero-target-due-today")["is_overdue"] is True  # no write: the next day

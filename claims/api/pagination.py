@@ -5,8 +5,10 @@ clients follow ``next`` until it is null.
 """
 
 from django.conf import settings
+from django.http import HttpResponse
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import BasePagination
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
@@ -59,16 +61,29 @@ class NoCountPagination(BasePagination):
             return remove_query_param(url, self.page_query_param)
         return replace_query_param(url, self.page_query_param, number)
 
+    def _document(self, results: list) -> dict:
+        return {
+            "page": self.number,
+            "page_size": self.page_size,
+            "next": self._link(self.number + 1) if self.has_next else None,
+            "previous": self._link(self.number - 1) if self.number > 1 else None,
+            "results": results,
+        }
+
     def get_paginated_response(self, data):
-        return Response(
-            {
-                "page": self.number,
-                "page_size": self.page_size,
-                "next": self._link(self.number + 1) if self.has_next else None,
-                "previous": self._link(self.number - 1) if self.number > 1 else None,
-                "results": data,
-            }
-        )
+        return Response(self._document(data))
+
+    def get_json_response(self, results: list[bytes]) -> HttpResponse:
+        """get_paginated_response's document, for results that are JSON already, as JSONRenderer writes them.
+
+        The document is rendered with no results (it ends with ``[]}``: "results" is its
+        last key) and the results are put between the brackets, so the bytes are those
+        DRF would write for the same data.
+        """
+        empty = JSONRenderer().render(self._document([]))
+        if not empty.endswith(b"[]}"):
+            raise ValueError("The page document must end with its results.")
+        return HttpResponse(empty[:-2] + b",".join(results) + b"]}", content_type=JSONRenderer.media_type)
 
     def get_paginated_response_schema(self, schema):
         link = {"type": "string", "format": "uri", "nullable": True}
