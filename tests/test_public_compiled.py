@@ -51,8 +51,8 @@ def test_a_new_key_compiles_again(demo):
     compiled_for_today = calendar.calendar_claims(today)
     with time_machine.travel(FROZEN_TODAY + datetime.timedelta(days=400), tick=False):
         later = calendar.calendar_claims(today + datetime.timedelta(days=400))
-    assert {row["id"] for row in later} != {row["id"] for row in compiled_for_today}
-    assert all(row["deadline_end"] >= today + datetime.timedelta(days=400 - calendar.PAST_DAYS) for row in later)
+    assert {row.id for row in later} != {row.id for row in compiled_for_today}
+    assert all(row.deadline_end >= today + datetime.timedelta(days=400 - calendar.PAST_DAYS) for row in later)
 
 
 def rename(claimant_id: int, name: str, by) -> None:
@@ -62,7 +62,7 @@ def rename(claimant_id: int, name: str, by) -> None:
 
 
 def test_a_renamed_claimant_shows_at_once_in_the_calendar_and_the_lists(anonymous, demo, chiara, uncached):
-    claim = Claim.objects.get(pk=calendar.calendar_claims()[0]["id"])
+    claim = Claim.objects.get(pk=calendar.calendar_claims()[0].id)
     for address in ("/claims/deadlines.ics", "/claims/", "/"):
         assert anonymous.get(address).status_code == 200  # each row written once, and remembered
     rename(claim.claimant_id, "Renamed Motors Group", chiara)
