@@ -185,6 +185,7 @@ def test_the_list_document_is_the_bytes_drf_would_write(anonymous, varied, setti
 
 def test_remembered_rows_follow_the_claim_and_the_day(anonymous, varied, system, commit, settings):
     settings.PUBLIC_CACHE_SECONDS = 0  # every request runs the view: what is remembered is the rows' JSON
+
     def listed(slug):
         return next(claim for claim in api_claims(anonymous, "?page_size=100") if claim["slug"] == slug)
 
