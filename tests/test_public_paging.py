@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from claims.templatetags.public import page_url
 from claims.views import base
 from tests.test_public_support import make_register
 
@@ -58,3 +59,25 @@ def test_deep_pages_of_the_whole_register_follow_on_without_gaps(anonymous, regi
         seen += [slug for slug in listed_slugs(anonymous.get(f"/claims/?page={page}")) if slug.startswith("promise-")]
     assert sorted(seen) == sorted(f"promise-{i}" for i in range(REGISTER))
     assert anonymous.get(f"/claims/?page={REGISTER // 25 + 2}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "page=3",
+        "status=missed&page=2&sort=deadline",
+        "page=2&q=caf%C3%A9+%26+co&status=missed&status=open",  # repeated keys, escapes, page first
+        "q=a%2Bb&page=4&page=5&year=2026",  # a page given twice: one link page
+    ],
+)
+@pytest.mark.parametrize("number", [1, 2, 7])
+def test_pager_links_keep_the_filters_as_querydict_wrote_them(rf, query, number):
+    """page_url builds the address by hand; it must be QueryDict.copy() + urlencode() to the character."""
+    request = rf.get(f"/claims/?{query}")
+    expected = request.GET.copy()
+    if number <= 1:
+        expected.pop("page", None)
+    else:
+        expected["page"] = number
+    assert page_url({"request": request}, number) == f"?{expected.urlencode()}"

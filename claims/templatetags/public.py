@@ -9,6 +9,7 @@ import datetime
 import functools
 import html
 import json
+from urllib.parse import urlencode
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
@@ -161,12 +162,17 @@ def time_left(claim: Claim | ListedClaim) -> SafeString:
 @register.simple_tag(takes_context=True)
 def page_url(context, number: int) -> str:
     """The current address with another page number (the filters kept)."""
-    query = context["request"].GET.copy()
-    if number <= 1:
-        query.pop("page", None)
-    else:
-        query["page"] = number
-    encoded = query.urlencode()
+    # As QueryDict.copy() and urlencode() would, with the page in its place (or last), without
+    # the deep copy of every value that copy() makes.
+    page = [("page", str(number))] if number > 1 else []
+    pairs = []
+    for key, values in context["request"].GET.lists():
+        if key == "page":
+            pairs += page
+            page = []
+        else:
+            pairs += [(key, value) for value in values]
+    encoded = urlencode(pairs + page)
     return f"?{encoded}" if encoded else "?"
 
 

@@ -136,8 +136,8 @@ def page_number(raw: str | None) -> int:
 def page_of(queryset, raw_number: str | None, per_page: int, *, rows=listed, compiled_as: tuple | None = None) -> Page:
     """One page of ``rows(queryset)``, read with a single LIMIT query (one row more tells if a next page exists).
 
-    ``queryset`` is of claims (filtered and ordered); ``rows`` turns it into what the page
-    shows, ListedClaim rows by default.
+    ``queryset`` is of claims (filtered and ordered), or a function that builds it when it
+    is needed; ``rows`` turns it into what the page shows, ListedClaim rows by default.
 
     A page past the end answers 404, as Django's paginator does; the first page may be empty.
 
@@ -155,10 +155,11 @@ def page_of(queryset, raw_number: str | None, per_page: int, *, rows=listed, com
     deferred = offset >= DEFERRED_JOIN_OFFSET
 
     def page_rows():
+        claims = queryset() if callable(queryset) else queryset
         if not deferred:
-            return rows(queryset)[offset : offset + per_page + 1]
-        ids = queryset.values_list("pk", flat=True)[offset : offset + per_page + 1]
-        return rows(queryset.filter(pk__in=ids))
+            return rows(claims)[offset : offset + per_page + 1]
+        ids = claims.values_list("pk", flat=True)[offset : offset + per_page + 1]
+        return rows(claims.filter(pk__in=ids))
 
     if compiled_as is None:
         found = list(page_rows())

@@ -1,6 +1,10 @@
+import functools
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from claims import compiled, fragments, public_cache
@@ -9,7 +13,14 @@ from claims.models import Claim, Status
 from claims.templatetags.public import ld_json
 from claims.views import claim_review, frame, timeline
 from claims.views.base import BadPage, SearchTooSlow, page_of, public_claims, search_time_limit
-from claims.views.data import FILTER_CHOICES, SITE_RECORD, cached_site_record, deadline_years, filter_choices
+from claims.views.data import (
+    FILTER_CHOICES,
+    SITE_RECORD,
+    FilterChoices,
+    cached_site_record,
+    deadline_years,
+    filter_choices,
+)
 
 PER_PAGE = 25
 TITLE = "All claims"
@@ -24,11 +35,7 @@ def claim_list(request):
     valid = filters.is_valid()
     selected_year = filters.form.cleaned_data.get("year") if valid else None
     context = {
-        "filters": filters,
-        "choices": filter_choices(request),
-        "status_choices": STATUS_CHOICES,
-        "sort_choices": SORT_CHOICES,
-        "years": [(year, year) for year in deadline_years(selected_year)],
+        "filter_form": filter_form(request.GET, filter_choices(request), deadline_years(selected_year)),
         "page": None,
         "errors": [],
     }
@@ -42,7 +49,9 @@ def claim_list(request):
             with search_time_limit():
                 context["page"] = page_of(filters.qs, request.GET.get("page"), PER_PAGE)
         else:
-            context["page"] = page_of(filters.qs, request.GET.get("page"), PER_PAGE, compiled_as=("claim-list", key))
+            # The queryset is built only when the page's SQL is compiled (once per connection and key).
+            page = request.GET.get("page")
+            context["page"] = page_of(lambda: filters.qs, page, PER_PAGE, compiled_as=("claim-list", key))
     except (BadPage, SearchTooSlow) as error:
         # Both ask the reader to narrow the list (a 4xx: the request, not the server, is at fault).
         context["errors"] = [str(error)]
@@ -55,6 +64,35 @@ def claim_list(request):
             status or "", record.counts.get(status, 0)
         )
     return frame.render(request, "public/claim_list.html", context, title=TITLE, nav="claims")
+
+
+FORM_FIELDS = ("q", "status", "claimant", "year", "sort", "overdue")
+
+
+def filter_form(query, choices: FilterChoices, years: list[int]) -> SafeString:
+    """The filters as asked (templates/public/_claim_filters.html), rendered once per process for each set of values.
+
+    Most readers open the list without filters or with one of a few; rendering the form's
+    template on every request was a quarter of the page's Python time.
+    """
+    values = tuple((name, query[name]) for name in FORM_FIELDS if name in query)
+    claimants = tuple(choices.claimants)
+    return _remembered_filter_form(values, choices.too_many_claimants, claimants, tuple(years), get_script_prefix())
+
+
+@functools.lru_cache(maxsize=256)
+def _remembered_filter_form(
+    values: tuple, too_many_claimants: bool, claimants: tuple, years: tuple, script_prefix: str
+) -> SafeString:
+    # Everything the form is made of is in the key, its addresses (the script prefix) included.
+    context = {
+        "values": dict(values),
+        "choices": FilterChoices(claimants=list(claimants), too_many_claimants=too_many_claimants),
+        "status_choices": STATUS_CHOICES,
+        "sort_choices": SORT_CHOICES,
+        "years": [(year, year) for year in years],
+    }
+    return mark_safe(render_to_string("public/_claim_filters.html", context))
 
 
 def claim_detail(request, slug):
