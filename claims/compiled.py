@@ -25,6 +25,7 @@ refused). The compiled queries are kept on the connection object (one per thread
 each name, the KEPT_PER_NAME keys used last.
 """
 
+import datetime
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
@@ -41,8 +42,25 @@ KEPT_PER_NAME = 32
 _PLAN_CHANGED = "0A000"
 
 
+_TIMESTAMPTZ = psycopg.postgres.types["timestamptz"].oid
+# psycopg's own loader of timestamptz text (its C implementation, with psycopg[binary]).
+_TIMESTAMPTZ_LOADER = psycopg.adapters.get_loader(_TIMESTAMPTZ, psycopg.pq.Format.TEXT)
+
+
 class _PreparingCursor(psycopg.Cursor):
-    """A psycopg cursor that prepares what it runs (on the connection, once per statement)."""
+    """A psycopg cursor that prepares what it runs (on the connection, once per statement).
+
+    With ``psycopg_timestamps``, it reads timestamptz values with psycopg's own loader.
+    Django registers a loader in Python on its connections, to attach the connection's
+    time zone: parsing the 50 timestamps of the feed or of an API page with it cost more
+    than a tenth of a millisecond. When that zone is UTC, psycopg's loader gives the same
+    values (aware, in ``datetime.UTC``): Django sets the session's TimeZone to it.
+    """
+
+    def __init__(self, connection, *, psycopg_timestamps: bool):
+        super().__init__(connection)
+        if psycopg_timestamps:
+            self.adapters.register_loader(_TIMESTAMPTZ, _TIMESTAMPTZ_LOADER)
 
     def execute(self, query, params=None, **kwargs):
         super().execute(query, params, prepare=True, **kwargs)
@@ -83,7 +101,8 @@ def _run_prepared(cursor, connection, sql: str, arguments) -> list[tuple]:
     if threshold is None:
         raw.prepare_threshold = 2**31 - 1
     try:
-        with type(cursor)(_PreparingCursor(raw), connection) as prepared:
+        psycopg_timestamps = connection.timezone is datetime.UTC and connection.timezone_name == "UTC"
+        with type(cursor)(_PreparingCursor(raw, psycopg_timestamps=psycopg_timestamps), connection) as prepared:
             prepared.execute(sql, arguments or None)
             return prepared.fetchall()
     finally:

@@ -182,6 +182,21 @@ def test_fixed_queries_are_prepared_with_their_values_written_in(demo):
 
 
 @pytest.mark.skipif(connections["default"].vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_prepared_rows_carry_the_same_moments_as_djangos(demo):
+    """Prepared statements read timestamptz with psycopg's loader: the same aware values, in UTC, as Django's."""
+
+    def build():
+        return Claim.objects.order_by("id").values_list("id", "published_at", "created_at")
+
+    first = compiled.rows("test-moments", 1, build)  # run by Django's cursor
+    prepared = compiled.rows("test-moments", 1, build)  # prepared, with psycopg's loader
+    assert [tuple(row) for row in prepared] == [tuple(row) for row in first] == list(build())
+    moments = [moment for row in prepared for moment in row[1:] if moment is not None]
+    assert moments and all(moment.tzinfo is datetime.UTC for moment in moments)
+    assert [moment.isoformat() for row in first for moment in row[1:] if moment] == [m.isoformat() for m in moments]
+
+
+@pytest.mark.skipif(connections["default"].vendor != "postgresql", reason="prepared statements are PostgreSQL's")
 def test_without_prepared_statements_the_same_rows_are_read(demo, settings):
     settings.PREPARED_STATEMENTS = False
 
