@@ -385,9 +385,12 @@ class Claim(TrackedModel):
                 condition=Q(status__in=Status.open_values()),
                 name="claims_claim_open_deadline",
             ),
-            # Public pages: Claim.objects.published() ordered by newest first.
+            # Public pages: Claim.objects.published() ordered by newest first, ties by id as the
+            # list and the API sort them (without the id, PostgreSQL sorted each page's rows).
             models.Index(
-                fields=["-published_at"], condition=Q(published_at__isnull=False), name="claims_claim_published"
+                fields=["-published_at", "-id"],
+                condition=Q(published_at__isnull=False),
+                name="claims_claim_pub_newest",
             ),
             # Admin "assignee: mine" filter and the reminder recipients lookup.
             models.Index(fields=["assignee", "deadline_end"], name="claims_claim_assignee_deadline"),
