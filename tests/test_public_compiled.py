@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from claims import calendar, compiled, feeds, services
 from claims.models import Claim, Claimant, Status
 from claims.views import overview
+from claims.views.base import ListedClaim
 from tests.test_public_support import FROZEN_TODAY
 
 pytest_plugins = ["tests.test_public_support"]
@@ -284,3 +285,12 @@ def test_compiled_rows_are_the_querysets_own_rows_in_order(demo):
         return Claim.objects.order_by("id").values_list("slug", "deadline_end", "claimant__name")
 
     assert [tuple(row) for row in compiled.rows("test-rows", 1, build)] == list(build())
+
+
+def test_the_overview_lists_are_the_rows_of_their_own_queries(demo):
+    """On PostgreSQL one tagged UNION ALL reads both lists: each must be its own query's rows, in its order."""
+    today = FROZEN_TODAY.date()
+    for _ in range(2):  # compiled, then prepared
+        due_soon, overdue = overview.due_soon_and_overdue(today)
+        assert due_soon == [ListedClaim._make(row) for row in overview._due_soon(today)] and due_soon
+        assert overdue == [ListedClaim._make(row) for row in overview._overdue(today)] and overdue
