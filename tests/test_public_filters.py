@@ -23,6 +23,7 @@ def as_django_filter_builds_it(data: QueryDict) -> ClaimFilter:
     reference = ClaimFilter.__new__(ClaimFilter)
     django_filters.FilterSet.__init__(reference, data, queryset=listed_claims())
     reference.get_form_class = lambda: django_filters.FilterSet.get_form_class(reference)
+    reference._form = django_filters.FilterSet.form.fget(reference)  # a form of its own, validated here
     return reference
 
 
@@ -44,3 +45,14 @@ def test_filters_are_copies_bound_to_their_own_filterset():
     assert first.filters["status"] is not second.filters["status"]
     assert first.filters["status"].parent is first and second.filters["status"].parent is second
     assert ClaimFilter.base_filters["status"].filter is not first.filters["status"].filter
+
+
+def test_requests_asking_the_same_share_one_validated_form_holding_only_the_filters():
+    first = ClaimFilter(QueryDict("status=missed&page=3&utm_source=mail"), queryset=listed_claims())
+    second = ClaimFilter(QueryDict("page=9&status=missed"), queryset=listed_claims())
+    assert first.is_valid() and second.is_valid()
+    assert first.form is second.form
+    assert dict(first.form.data.lists()) == {"status": ["missed"]}  # no page, nothing else of either request
+    other = ClaimFilter(QueryDict("status=missed&sort=sideways"), queryset=listed_claims())
+    assert not other.is_valid() and other.form is not first.form
+    assert list(other.errors) == ["sort"]

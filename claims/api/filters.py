@@ -9,6 +9,7 @@ sort       "newest" (default, by publication), "deadline" (soonest first) or "-d
 """
 
 import copy
+import functools
 
 import django_filters
 from django import forms
@@ -88,6 +89,18 @@ class ClaimFilter(django_filters.FilterSet):
     def get_form_class(self):
         return self._form_class()
 
+    @property
+    def form(self):
+        # The bound form, validated once per process for each set of values given to the
+        # filters (see _validated_form); other data (a plain dict, a prefix) as django-filter has it.
+        if not hasattr(self, "_form"):
+            if isinstance(self.data, QueryDict) and self.is_bound and not self.form_prefix:
+                asked = tuple((name, tuple(self.data.getlist(name))) for name in self.base_filters if name in self.data)
+                self._form = _validated_form(type(self), asked)
+            else:
+                self._form = django_filters.FilterSet.form.fget(self)
+        return self._form
+
     def filter_status(self, queryset, name, value):
         if value == "open":
             return queryset.open()
@@ -137,3 +150,20 @@ class ClaimFilter(django_filters.FilterSet):
         """True when the result is "all claims" or "claims with one status": its size is known from counts."""
         data = self.form.cleaned_data
         return not any(data.get(name) for name in ("claimant", "year", "overdue", "q"))
+
+
+@functools.lru_cache(maxsize=512)
+def _validated_form(filterset_class: type[ClaimFilter], asked: tuple) -> forms.Form:
+    """The filters' form bound to ``asked`` ((name, values) of the filters' parameters), validated.
+
+    What a form cleans depends on these values alone, and nothing changes a form once it is
+    validated: requests that ask the same (most ask for nothing, or for one status) share
+    one, instead of validating a new form each time (a twentieth of the list page's time).
+    Bound to a copy of the values only, so a shared form holds nothing else of any request.
+    """
+    data = QueryDict(mutable=True)
+    for name, values in asked:
+        data.setlist(name, list(values))
+    form = filterset_class._form_class()(data)
+    form.is_valid()
+    return form
