@@ -1,16 +1,14 @@
 """Claim.public_changed_at: moved by every change readers can see, and by nothing else."""
 
 import datetime
-import importlib
 
 import pytest
 import time_machine
-from django.apps import apps as django_apps
-from django.db import connection
 from django.utils import timezone
 
 from claims import services
 from claims.models import Claim, Status
+from tests.test_public_support import run_fill
 
 pytestmark = pytest.mark.django_db
 
@@ -127,14 +125,7 @@ def test_the_migration_fills_it_from_the_history(claim, chiara):
         services.save_claim(claim, by=chiara, reason="Note")
     Claim.objects.filter(pk=claim.pk).update(public_changed_at=None)
 
-    migration = importlib.import_module("claims.migrations.0008_claim_public_changed_at")
-
-    class Editor:  # what RunPython hands over: the migration only needs the connection
-        pass
-
-    editor = Editor()
-    editor.connection = connection
-    migration.fill(django_apps, editor)
+    run_fill("0008_claim_public_changed_at")
     assert stamp(claim) == LATER
 
 

@@ -5,18 +5,14 @@ by one rule, and the feed reads only the marked rows: the signal on a save, the 
 pass after simple-history's bulk path, and migration 0011 for rows written before.
 """
 
-import importlib
-
 import feedparser
 import pytest
-from django.apps import apps as django_apps
-from django.db import connection
 from simple_history.utils import bulk_update_with_history
 
 from claims import services
 from claims.feeds import mark_feed_entries, recent_events
 from claims.models import Claim, FeedEntry, Status, historical_claim_model
-from tests.test_public_support import make_register
+from tests.test_public_support import make_register, run_fill
 
 pytest_plugins = ["tests.test_public_support"]
 pytestmark = [pytest.mark.usefixtures("public_cache", "frozen_day"), pytest.mark.django_db]
@@ -111,14 +107,7 @@ def test_marking_in_sql_agrees_with_the_writes(make_claim, chiara, elena):
     assert all_marks() == written
 
     history.update(feed_entry="", feed_previous_status="")
-    migration = importlib.import_module("claims.migrations.0011_claim_history_feed_entries")
-
-    class Editor:  # what RunPython hands over: the migration only needs the connection
-        pass
-
-    editor = Editor()
-    editor.connection = connection
-    migration.fill(django_apps, editor)
+    run_fill("0011_claim_history_feed_entries")
     assert all_marks() == written
 
 

@@ -7,6 +7,7 @@ other features' tests.
 
 import datetime
 import functools
+import importlib
 import os
 import random
 from decimal import Decimal
@@ -137,3 +138,16 @@ def make_register(count: int, *, by, seed: int = 4) -> list[Claim]:
 
 def publish(claim, by, reason="Published"):
     return services.publish(claim, by=by, reason=reason)
+
+
+def run_fill(migration_name: str) -> None:
+    """Run the ``fill`` function of a data migration of claims, as RunPython would, on the default database."""
+    from django.apps import apps
+    from django.db import connection
+
+    class SchemaEditor:  # what RunPython hands over: the fills only need its connection
+        pass
+
+    editor = SchemaEditor()
+    editor.connection = connection
+    importlib.import_module(f"claims.migrations.{migration_name}").fill(apps, editor)
