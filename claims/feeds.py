@@ -89,10 +89,26 @@ def mark_feed_entries(low: int, high: int) -> None:
     """Mark the feed entries among the history rows of the claims with ``low <= id < high``, in SQL.
 
     The rule of mark_feed_entry, for rows written without simple-history's signals: its
-    bulk path (claims.models.ClaimHistoryManager) and the benchmark's generator. Each
-    claim's rows are compared with the row before them in a window, in the order they
-    were written. Running it again marks the same rows (migration 0011 has its own copy).
+    bulk path (mark_feed_entries_of) and the benchmark's generator. Each claim's rows are
+    compared with the row before them in a window, in the order they were written.
+    Running it again marks the same rows (migration 0011 has its own copy).
     """
+    _mark_feed_entries('"id" >= %s AND "id" < %s', [low, high])
+
+
+def mark_feed_entries_of(claim_ids) -> None:
+    """mark_feed_entries for these claims only (a bulk write's: they may lie far apart)."""
+    ids = sorted(set(claim_ids))
+    for start in range(0, len(ids), IDS_PER_STATEMENT):
+        chunk = ids[start : start + IDS_PER_STATEMENT]
+        _mark_feed_entries(f'"id" IN ({", ".join(["%s"] * len(chunk))})', chunk)
+
+
+# Fewer parameters than SQLite allows in one statement.
+IDS_PER_STATEMENT = 500
+
+
+def _mark_feed_entries(claims_where: str, params: list) -> None:
     historical = historical_claim_model()
     table = connection.ops.quote_name(historical._meta.db_table)
     marks = f"""
@@ -107,7 +123,7 @@ def mark_feed_entries(low: int, high: int) -> None:
                        ELSE ''
                    END AS entry
             FROM {table}
-            WHERE "id" >= %s AND "id" < %s
+            WHERE {claims_where}
             WINDOW w AS (PARTITION BY "id" ORDER BY history_id)
         ) rows
         WHERE entry <> ''
@@ -116,7 +132,7 @@ def mark_feed_entries(low: int, high: int) -> None:
         cursor.execute(
             f"UPDATE {table} SET feed_entry = marks.entry, feed_previous_status = marks.previous_status "
             f"FROM ({marks}) marks WHERE {table}.history_id = marks.history_id",
-            [low, high],
+            params,
         )
 
 

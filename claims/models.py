@@ -275,12 +275,10 @@ class ClaimHistoryMarks(models.Model):
 class ClaimHistoryManager(HistoryManager):
     def bulk_history_create(self, objs, *args, **kwargs):
         """simple-history's bulk path sends no signals: its rows' feed entries are marked in SQL afterwards."""
-        from claims.feeds import mark_feed_entries  # the feed's own rule; it imports this module
+        from claims.feeds import mark_feed_entries_of  # the feed's own rule; it imports this module
 
         rows = super().bulk_history_create(objs, *args, **kwargs)
-        ids = [obj.pk for obj in objs if obj.pk is not None]
-        if ids:
-            mark_feed_entries(min(ids), max(ids) + 1)
+        mark_feed_entries_of(obj.pk for obj in objs if obj.pk is not None)
         return rows
 
 

@@ -9,8 +9,8 @@ import feedparser
 import pytest
 from simple_history.utils import bulk_update_with_history
 
-from claims import services
-from claims.feeds import mark_feed_entries, recent_events
+from claims import feeds, services
+from claims.feeds import mark_feed_entries, mark_feed_entries_of, recent_events
 from claims.models import Claim, FeedEntry, Status, historical_claim_model
 from tests.test_public_support import make_register, run_fill
 
@@ -89,7 +89,7 @@ def test_a_status_change_behind_many_edits_is_still_found(make_claim, chiara, el
     assert events[1].previous_status == Status.PENDING
 
 
-def test_marking_in_sql_agrees_with_the_writes(make_claim, chiara, elena):
+def test_marking_in_sql_agrees_with_the_writes(make_claim, chiara, elena, monkeypatch):
     """The SQL pass (bulk writes, the benchmark's generator) and migration 0011 follow the same rule."""
     first, second, draft = make_claim(), make_claim(), make_claim()
     life_of_a_claim(first, publisher=chiara, rater=elena)
@@ -104,6 +104,11 @@ def test_marking_in_sql_agrees_with_the_writes(make_claim, chiara, elena):
     mark_feed_entries(first.pk, draft.pk + 1)
     assert all_marks() == written
     mark_feed_entries(first.pk, draft.pk + 1)  # again: the same marks
+    assert all_marks() == written
+
+    history.update(feed_entry="", feed_previous_status="")
+    monkeypatch.setattr(feeds, "IDS_PER_STATEMENT", 2)  # the bulk path's ids, a statement per two claims
+    mark_feed_entries_of([draft.pk, first.pk, second.pk, first.pk])
     assert all_marks() == written
 
     history.update(feed_entry="", feed_previous_status="")
