@@ -506,6 +506,11 @@ def data_key(name: str) -> str:
     return f"{DATA_PREFIX}v{DATA_VERSION}:{name}"
 
 
+def lock_holder() -> int:
+    """A value that tells this holder's lock from any other's (see FailOpenRedisCache.delete_if_equal)."""
+    return secrets.randbits(62)
+
+
 def lock_key(name: str) -> str:
     """Taken by the one request (or task) that recomputes ``name``; the others use the previous value."""
     return f"{data_key(name)}:lock"
@@ -603,8 +608,8 @@ def remember(name: str, compute: Callable, *, request=None, timeout: int | None 
     entry = _entry(name, request)
     if entry is not None and stamp is not None and entry[0] == stamp:
         return entry[1]
-    lock = lock_key(name)
-    if entry is not None and not cache.add(lock, 1, timeout=LOCK_SECONDS):
+    lock, holder = lock_key(name), lock_holder()
+    if entry is not None and not cache.add(lock, holder, timeout=LOCK_SECONDS):
         if request is not None:
             request.public_cache_stale_data = True
         return entry[1]
@@ -617,7 +622,9 @@ def remember(name: str, compute: Callable, *, request=None, timeout: int | None 
                 prefetched[name] = (stamp, value)
     finally:
         if entry is not None:
-            cache.delete(lock)
+            # Only this request's own lock: a writer may have replaced it meanwhile, to hold
+            # readers on this value while a worker computes the next (claims.public_refresh).
+            cache.delete_if_equal(lock, holder)
     return value
 
 

@@ -109,13 +109,14 @@ def refresh() -> list[str]:
             return computed
         computed_now = []
         for name in stale:
-            if not cache.add(_refreshing(name), 1, timeout=public_cache.LOCK_SECONDS):
+            holder = public_cache.lock_holder()
+            if not cache.add(_refreshing(name), holder, timeout=public_cache.LOCK_SECONDS):
                 continue  # another task is computing it, and goes round again if it changes
             try:
                 public_cache.store(name, stamp, _kept[name](), timeout=KEEP_SECONDS)
                 computed_now.append(name)
             finally:
-                cache.delete(_refreshing(name))
+                cache.delete_if_equal(_refreshing(name), holder)  # not another task's, should this one's expire
             if public_cache.data_stamp(public_cache.current_generation()) == stamp:
                 # No newer change: readers may take the value (they check its stamp).
                 # After a newer change its writer took the lock again; the next round computes.

@@ -28,6 +28,7 @@ from redis.exceptions import ConnectionError, TimeoutError
 logger = logging.getLogger(__name__)
 
 _UNREACHABLE = (ConnectionError, TimeoutError, OSError)
+_DELETE_IF_EQUAL = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 DEFAULT_COOL_DOWN_SECONDS = 5.0
 
 
@@ -123,8 +124,14 @@ class FailOpenRedisCache(RedisCache):
         for hook in _recovery_hooks:
             hook()  # hooks use the cache themselves; a failure there trips the breaker again
 
-    def _fail_open(method_name, fallback):  # noqa: N805 - a class-body helper, not a method
-        parent = getattr(RedisCache, method_name)
+    def _delete_if_equal(self, key, value, version=None) -> bool:
+        key = self.make_and_validate_key(key, version=version)
+        client = self._cache.get_client(key, write=True)
+        # The value as the client stores it (integers as they are, anything else pickled).
+        return bool(client.eval(_DELETE_IF_EQUAL, 1, key, self._cache._serializer.dumps(value)))
+
+    def _fail_open(method_name, fallback, parent=None):  # noqa: N805 - a class-body helper, not a method
+        parent = parent or getattr(RedisCache, method_name)
 
         def answer_instead(args, kwargs):
             return fallback(*args, **kwargs) if callable(fallback) else fallback
@@ -160,4 +167,7 @@ class FailOpenRedisCache(RedisCache):
     has_key = _fail_open("has_key", False)
     incr = _fail_open("incr", None)
     clear = _fail_open("clear", False)
-    del _fail_open
+    # Delete a key only while it still holds the given value, in one step: how the holder of a
+    # lock releases it without deleting a lock that expired and was taken by someone else since.
+    delete_if_equal = _fail_open("delete_if_equal", False, _delete_if_equal)
+    del _fail_open, _delete_if_equal

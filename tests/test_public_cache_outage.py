@@ -115,6 +115,7 @@ def test_a_hung_redis_is_asked_once_per_cool_down_not_once_per_call(anonymous, d
 def test_a_redis_that_comes_back_answers_again(anonymous, demo, relay):
     relay.switch("down")
     assert cache.get("anything") is None
+    assert cache.delete_if_equal("anything", 1) is False  # a lock's release fails open too
     relay.switch("up")
     with later(cool_down_seconds() + 1):
         cache.set("anything", 1)

@@ -108,6 +108,43 @@ def test_an_aggregate_another_task_is_computing_is_left_to_it(background, monkey
 
 
 @pytest.mark.django_db
+def test_a_reader_that_computed_leaves_the_lock_a_writer_took_meanwhile(background):
+    """The writer's "background" hold (readers wait for the worker) outlives the reader that finished."""
+    public_cache.remember("test-aggregate", lambda: "first")
+    public_cache.invalidate()  # the kept value is now the previous one
+
+    def compute():
+        # An editor commits while this reader computes: readers are to wait for the worker.
+        cache.set(public_cache.lock_key("test-aggregate"), "background", timeout=60)
+        return "second"
+
+    assert public_cache.remember("test-aggregate", compute) == "second"
+    assert cache.get(public_cache.lock_key("test-aggregate")) == "background"
+
+
+@pytest.mark.django_db
+def test_a_task_whose_lock_expired_leaves_the_next_tasks_lock(background, monkeypatch):
+    def compute():
+        # This task's lock expired during a long computation, and another task took it.
+        cache.set(public_refresh._refreshing("test-aggregate"), public_cache.lock_holder(), timeout=60)
+        return "value"
+
+    monkeypatch.setattr(public_refresh, "_kept", {"test-aggregate": compute})
+    public_cache.invalidate()
+    assert public_refresh.refresh() == ["test-aggregate"]
+    assert cache.get(public_refresh._refreshing("test-aggregate")) is not None  # the other task's, untouched
+
+
+@pytest.mark.django_db
+def test_locks_are_released_by_their_holder_only():
+    holder, other = public_cache.lock_holder(), public_cache.lock_holder()
+    assert cache.add("test-lock", holder, timeout=60)
+    assert not cache.delete_if_equal("test-lock", other) and cache.get("test-lock") == holder
+    assert cache.delete_if_equal("test-lock", holder) and cache.get("test-lock") is None
+    assert not cache.delete_if_equal("test-lock", holder)  # gone already
+
+
+@pytest.mark.django_db
 def test_after_midnight_the_previous_days_record_is_served_while_one_reader_recomputes(
     anonymous, demo, chiara, background
 ):
