@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
-from bench import generate, report, sweep
+from bench import cpu, generate, report, sweep
 from bench.web import Load, Result, combine
 from claims.feeds import recent_events
 from claims.models import Appearance, Claim, Claimant, FeedEntry, Reminder, Source, Status, Update
@@ -165,3 +165,17 @@ def test_an_endpoints_ratio_is_the_median_of_its_rounds():
     result = _result("uncached", "list", 100, 1000)
     result.round_ratios = [0.5, 0.1, 0.2, 0.9, 0.15]  # one round spoiled by background load
     assert result.ratio == 0.2
+
+
+def test_the_cpu_tool_prints_each_address_with_its_parts(transactional_db, capsys):
+    """bench.cpu: what this process, PostgreSQL's backend and Redis spent per request (the docs' CPU tables).
+
+    Autocommit, as in a server: the requests end as requests do, which closes a connection left in a transaction.
+    """
+    cpu.main(["/healthz", "/claims/", "--requests", "20", "--rounds", "1"])
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == ["/healthz", "/claims/"]
+    for line in lines:
+        parts = dict(zip(line.split()[1::2], line.split()[2::2], strict=False))
+        assert {"python", "postgres", "redis", "total"} <= parts.keys()
+        assert float(parts["total"]) >= float(parts["python"]) > 0
