@@ -151,6 +151,19 @@ def rows(name: str, key: Hashable, build: Callable[..., QuerySet], *arguments, u
     return _run(name, key, build, arguments, using)[1]
 
 
+def union_rows(name: str, key: Hashable, first: Callable[[], QuerySet], second: Callable[[], QuerySet], *,
+               using: str = "default") -> list:  # fmt: skip
+    """rows() of two querysets, each with its own order and LIMIT, as one list.
+
+    One UNION ALL where the database takes a LIMIT inside a union (PostgreSQL): one round
+    trip, and once prepared, planned once per connection and key. SQLite does not: two
+    queries there. A UNION ALL promises no order, so callers sort what they get.
+    """
+    if connections[using].features.supports_slicing_ordering_in_compound:
+        return rows(name, key, lambda: first().union(second(), all=True), using=using)
+    return [*rows(f"{name}:first", key, first, using=using), *rows(f"{name}:second", key, second, using=using)]
+
+
 def _run(name: str, key: Hashable, build: Callable[..., QuerySet], arguments: tuple, using: str):
     connection = connections[using]
     kept = connection.__dict__.setdefault(_ATTRIBUTE, {}).setdefault(name, OrderedDict())
