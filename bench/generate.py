@@ -131,7 +131,7 @@ WHERE latest.claimant_id = claimant.id
 def generate(claims: int, *, log=print) -> dict[str, int]:
     from django.db import connection, transaction
 
-    from claims.feeds import mark_feed_entries
+    from claims.history import mark_public_events
     from claims.models import Appearance, Claim, Claimant, Source, Update
     from claims.services import system_user
 
@@ -191,9 +191,9 @@ def generate(claims: int, *, log=print) -> dict[str, int]:
             reason_sql="CASE WHEN t.status <> 'pending' THEN 'Timeline update: ' || t.status ELSE 'Published' END"
             " || ' — ' || %(reason)s",
         )
-        # The feed's entries among those rows, as claims.feeds.mark_feed_entry marks them on a write.
+        # The feed's entries among those rows, as claims.history.mark_public_event marks them on a write.
         for low in range(1, claims + 1, FEED_MARK_BATCH):
-            mark_feed_entries(low, low + FEED_MARK_BATCH)
+            mark_public_events(low, low + FEED_MARK_BATCH)
         _insert_history(cursor, Update, user_id=system.pk, date_sql="t.created_at")
         _insert_history(cursor, Appearance, user_id=system.pk, date_sql="t.created_at")
         log(f"  history: {time.monotonic() - started:.1f} s")

@@ -8,7 +8,6 @@ class ClaimsConfig(AppConfig):
     def ready(self):
         from claims import (
             checks,  # noqa: F401 - registers system checks
-            feeds,  # noqa: F401 - marks the feed's entries on Claim's history rows as they are written
             public_cache,  # noqa: F401 - registers cache invalidation on writes
             reminders,  # noqa: F401 - registers the reminders' claim save hook
         )

@@ -1,13 +1,16 @@
-"""Atom feed (RFC 4287) of new claims and status changes, read from the history in one query.
+"""Atom feed (RFC 4287) of new claims, status changes and corrections, read from the history in one query.
 
-An entry is a history row of a published claim that readers had not seen before:
-either the claim's first publication (or its return after being unpublished), or a
-change of status. Rows written while a claim was a draft never appear, and neither do
-claims that are not published now. Statements and statuses are those of the row, so an
-entry keeps telling what was published at the time. Each row is marked as an entry or
-not when it is written (``mark_feed_entry``), so the feed reads the newest marked rows
-from their own index: comparing each recent row with the one before it on every request
-was 6 ms of PostgreSQL's time at a million claims.
+An entry is a history row of a published claim that is a public event (claims.history):
+the claim's first publication (or its return after being unpublished), a change of
+status, or a correction. Rows written while a claim was a draft never appear, and neither
+do claims that are not published now. An entry tells *when* and *which status* from its
+row, but its words (statement, claimant, verdict) are the claim's as readers see them
+now: a statement corrected, or a name taken down for legal reasons, must not live on in
+the feed. The verdict shows only on the entry of the claim's current status (an older
+rating's verdict is not the text the claim shows). Rows are marked as events when they
+are written, so the feed reads the newest marked rows from their own index: comparing
+each recent row with the one before it on every request was 6 ms of PostgreSQL's time at
+a million claims.
 
 The XML is written here rather than through ``django.contrib.syndication``, as
 claims/calendar.py does for iCalendar: for 50 entries the framework's per-item
@@ -28,17 +31,15 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
 from django.urls import get_script_prefix, reverse
 from django.utils.html import escape
 from django.utils.http import http_date
 from django.utils.translation import get_language
-from simple_history.signals import pre_create_historical_record
 
 from claims import compiled
-from claims.models import Claim, Claimant, FeedEntry, Status, historical_claim_model
+from claims.models import Claim, FeedEntry, Status, historical_claim_model
 from claims.views.base import absolute, slug_path
 
 FEED_LENGTH = 50
@@ -50,107 +51,41 @@ class FeedEvent:
     claim_id: int
     when: datetime
     slug: str
-    statement: str
-    claimant: str
-    status: Status
-    previous_status: Status | None  # None: the claim was (re)published
-    verdict: str
+    statement: str  # the claim's now
+    claimant: str  # the claim's claimant's name now
+    kind: FeedEntry
+    status: Status  # the row's: the status readers saw from then on
+    previous_status: Status | None  # before a status change (or a correction that changed it)
+    verdict: str  # the claim's now, on the entry of its current status only; else ""
+    correction: str  # a correction's public explanation
 
     @property
     def is_new(self) -> bool:
-        return self.previous_status is None
+        return self.kind == FeedEntry.PUBLISHED
 
 
-def mark_feed_entry(sender, history_instance, **kwargs):
-    """Mark a history row of a claim that readers had not seen before as a feed entry (FeedEntry).
-
-    Connected to simple-history's pre_create_historical_record for Claim, so every write
-    that records history marks its row: the claim's first publication, or its return
-    after being unpublished, and each change of status while published. The row before
-    it is read here (one indexed query per claim write); two writes of one claim cannot
-    interleave, since each holds the claim's row lock until it commits.
-    """
-    row = history_instance
-    if row.published_at is None or row.history_type == "-":
-        return
-    before = sender.objects.filter(id=row.id).order_by("-history_id").values_list("status", "published_at").first()
-    if before is None or before[1] is None:
-        row.feed_entry = FeedEntry.PUBLISHED
-    elif before[0] != row.status:
-        row.feed_entry, row.feed_previous_status = FeedEntry.STATUS, before[0]
-
-
-pre_create_historical_record.connect(
-    mark_feed_entry, sender=historical_claim_model(), dispatch_uid="feeds-mark-feed-entry"
-)
-
-
-def mark_feed_entries(low: int, high: int) -> None:
-    """Mark the feed entries among the history rows of the claims with ``low <= id < high``, in SQL.
-
-    The rule of mark_feed_entry, for rows written without simple-history's signals: its
-    bulk path (mark_feed_entries_of) and the benchmark's generator. Each claim's rows are
-    compared with the row before them in a window, in the order they were written.
-    Running it again marks the same rows (migration 0011 has its own copy).
-    """
-    _mark_feed_entries('"id" >= %s AND "id" < %s', [low, high])
-
-
-def mark_feed_entries_of(claim_ids) -> None:
-    """mark_feed_entries for these claims only (a bulk write's: they may lie far apart)."""
-    ids = sorted(set(claim_ids))
-    for start in range(0, len(ids), IDS_PER_STATEMENT):
-        chunk = ids[start : start + IDS_PER_STATEMENT]
-        _mark_feed_entries(f'"id" IN ({", ".join(["%s"] * len(chunk))})', chunk)
-
-
-# Fewer parameters than SQLite allows in one statement.
-IDS_PER_STATEMENT = 500
-
-
-def _mark_feed_entries(claims_where: str, params: list) -> None:
-    historical = historical_claim_model()
-    table = connection.ops.quote_name(historical._meta.db_table)
-    marks = f"""
-        SELECT history_id, entry, CASE WHEN entry = 'status' THEN previous_status ELSE '' END AS previous_status
-        FROM (
-            SELECT history_id,
-                   lag(status) OVER w AS previous_status,
-                   CASE
-                       WHEN published_at IS NULL OR history_type = '-' THEN ''
-                       WHEN lag(history_id) OVER w IS NULL OR lag(published_at) OVER w IS NULL THEN 'published'
-                       WHEN lag(status) OVER w <> status THEN 'status'
-                       ELSE ''
-                   END AS entry
-            FROM {table}
-            WHERE {claims_where}
-            WINDOW w AS (PARTITION BY "id" ORDER BY history_id)
-        ) rows
-        WHERE entry <> ''
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET feed_entry = marks.entry, feed_previous_status = marks.previous_status "
-            f"FROM ({marks}) marks WHERE {table}.history_id = marks.history_id",
-            params,
-        )
+def _current(field: str) -> Subquery:
+    # One published claim by its key (the model's default ordering dropped).
+    return Subquery(Claim.objects.published().filter(pk=OuterRef("id")).order_by().values(field)[:1])
 
 
 def _events_query(limit: int):
-    """The newest entries (see mark_feed_entry) of claims published now, from the entries' own index."""
-    historical = historical_claim_model()
-    # Each subquery finds one row by its key (their models' default orderings dropped).
+    """The newest public events of claims published now, from the events' own index, with the claims' words now."""
     return (
-        historical.objects.exclude(feed_entry=FeedEntry.NONE)
+        historical_claim_model()
+        .objects.exclude(feed_entry=FeedEntry.NONE)
         .annotate(
-            current_slug=Subquery(Claim.objects.published().filter(pk=OuterRef("id")).order_by().values("slug")[:1]),
-            claimant_name=Subquery(Claimant.objects.filter(pk=OuterRef("claimant_id")).order_by().values("name")[:1]),
+            current_slug=_current("slug"),
+            current_statement=_current("statement"),
+            current_claimant=_current("claimant__name"),
+            current_status=_current("status"),
+            current_verdict=_current("verdict"),
         )
         .filter(current_slug__isnull=False)
         .order_by("-history_date", "-history_id")
         .values_list(
-            "history_id", "id", "history_date", "current_slug", "statement", "claimant_name", "status",
-            "feed_previous_status", "verdict",
+            "history_id", "id", "history_date", "current_slug", "current_statement", "current_claimant",
+            "feed_entry", "status", "feed_previous_status", "current_status", "current_verdict", "correction",
         )[:limit]
     )  # fmt: skip
 
@@ -165,14 +100,17 @@ def recent_events(limit: int = FEED_LENGTH) -> list[FeedEvent]:
             slug=slug,
             statement=statement,
             claimant=claimant or "",
+            kind=FeedEntry(kind),
             status=Status(status),
             previous_status=Status(previous_status) if previous_status else None,
-            verdict=verdict,
+            verdict=verdict if status == current_status else "",
+            correction=correction,
         )
-        for history_id, claim_id, when, slug, statement, claimant, status, previous_status, verdict in compiled.rows(
-            "feed-events", limit, lambda: _events_query(limit)
-        )
-    ]
+        for (
+            history_id, claim_id, when, slug, statement, claimant, kind, status, previous_status, current_status,
+            verdict, correction,
+        ) in compiled.rows("feed-events", limit, lambda: _events_query(limit))
+    ]  # fmt: skip
 
 
 # --- writing the XML ---------------------------------------------------------------
@@ -205,12 +143,15 @@ def entry_title(event: FeedEvent) -> str:
     """Plain text (escaped once, as XML)."""
     if event.is_new:
         return f"New claim: {event.statement}"
+    if event.kind == FeedEntry.CORRECTION:
+        return f"Correction: {event.statement}"
     return f"{event.status.label}: {event.statement}"
 
 
 def entry_summary(event: FeedEvent) -> str:
     """HTML: Atom's summary is written as type="html", so what editors typed is escaped as HTML (then as XML)."""
-    lines = [f"Claimant: {event.claimant}.", f"Status: {event.status.label}."]
+    lines = [f"Correction: {event.correction}"] if event.kind == FeedEntry.CORRECTION else []
+    lines += [f"Claimant: {event.claimant}.", f"Status: {event.status.label}."]
     if event.previous_status is not None:
         lines.append(f"Previously: {event.previous_status.label}.")
     if event.verdict and event.status.is_closed:

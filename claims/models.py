@@ -2,7 +2,9 @@
 
 Every model with ``history`` is tracked by django-simple-history. Writes go through
 ``claims.services``, which sets the acting user and a reason on each history row;
-``TrackedModel.save`` refuses a write that has no reason, so no path can skip it.
+``TrackedModel.save`` refuses a write that has no reason, so no path can skip it, and
+one made from a version the row has moved on from (claims.versions), so no path can
+silently overwrite another's change.
 """
 
 import datetime
@@ -11,13 +13,18 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.manager import HistoryManager
 from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
+
+from claims import history
+from claims.history import FeedEntry
+from claims.versions import StaleEdit
 
 
 class MissingChangeReason(Exception):
@@ -29,8 +36,23 @@ def newsroom_today() -> datetime.date:
     return timezone.localdate()
 
 
+# What one write carries besides the row (claims.services sets them); each write must give its own.
+_PER_WRITE = ("_change_reason", "_history_user", "_expected_version", "_correction")
+
+
 class TrackedModel(models.Model):
-    """Base of every history-tracked model: saving needs a change reason."""
+    """Base of every history-tracked model: a write needs a change reason, and the row's current version.
+
+    ``version`` is 1 when the row is created and one more on each write; the history
+    records it on every row. A write to an existing row locks it (SELECT ... FOR UPDATE,
+    held until the transaction ends) and goes on only if its version is still the one the
+    writer started from: ``_expected_version`` when the writer says (a form's, through
+    claims.services), else the version this object was loaded with. Otherwise it raises
+    claims.versions.StaleEdit and writes nothing.
+    """
+
+    # Not a PositiveIntegerField: its CHECK would make adding the column scan every row.
+    version = models.IntegerField(default=1, db_default=1, editable=False, help_text="One more on each write.")
 
     class Meta:
         abstract = True
@@ -41,10 +63,23 @@ class TrackedModel(models.Model):
                 f"Saving {type(self).__name__} needs a history reason; write through claims.services."
             )
         try:
-            super().save(*args, **kwargs)
+            if self._state.adding or self.pk is None:  # a new row (or a copy of one, its key cleared)
+                self.version = 1
+                super().save(*args, **kwargs)
+                return
+            using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+            with transaction.atomic(using=using):
+                loaded = self.version
+                self.version = self._locked_version(using) + 1
+                try:
+                    super().save(*args, **kwargs)
+                except BaseException:
+                    self.version = loaded
+                    raise
         finally:
-            # A reason explains one write; the next save must give its own.
-            for attribute in ("_change_reason", "_history_user"):
+            for attribute in _PER_WRITE:
                 self.__dict__.pop(attribute, None)
 
     def delete(self, *args, **kwargs):
@@ -53,10 +88,24 @@ class TrackedModel(models.Model):
                 f"Deleting {type(self).__name__} needs a history reason; write through claims.services."
             )
         try:
-            return super().delete(*args, **kwargs)
+            using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+            with transaction.atomic(using=using):
+                self._locked_version(using)
+                return super().delete(*args, **kwargs)
         finally:
-            for attribute in ("_change_reason", "_history_user"):
+            for attribute in _PER_WRITE:
                 self.__dict__.pop(attribute, None)
+
+    def _locked_version(self, using: str) -> int:
+        """Lock the row and return its version, or raise StaleEdit if it is not the one this write started from."""
+        expected = self.__dict__.get("_expected_version")
+        if expected is None:
+            expected = self.version
+        row = type(self)._base_manager.using(using).select_for_update().filter(pk=self.pk)
+        current = row.values_list("version", flat=True).first()
+        if current != expected:
+            raise StaleEdit(self, expected, current)
+        return current
 
 
 class Status(models.TextChoices):
@@ -248,25 +297,15 @@ def _by_related(foreign_key: str, related) -> Q:
 MAX_RELATED_IN_SEARCH = 1000
 
 
-class FeedEntry(models.TextChoices):
-    """Whether a history row of a claim is an entry of the public feed, and of which kind.
-
-    Decided when the row is written (claims.feeds.mark_feed_entry), from the row before it:
-    the feed then reads its entries from one index instead of comparing every recent
-    history row with its predecessor on each request.
-    """
-
-    NONE = "", "Not an entry"
-    PUBLISHED = "published", "Published (first, or again after being unpublished)"
-    STATUS = "status", "Status changed while published"
-
-
 class ClaimHistoryMarks(models.Model):
     """Columns of Claim's history rows that the claim itself does not have (simple-history's ``bases``)."""
 
     feed_entry = models.CharField(max_length=10, choices=FeedEntry, blank=True, default=FeedEntry.NONE)
-    # The status of the row before, for a STATUS entry ("Previously: In the works").
+    # The status of the row before, for a STATUS entry ("Previously: In the works"), and for
+    # a correction that changed the status.
     feed_previous_status = models.CharField(max_length=20, choices=Status, blank=True, default="")
+    # A correction's public explanation (claims.services: ``correction=``); empty for other writes.
+    correction = models.TextField(blank=True, default="")
 
     class Meta:
         abstract = True
@@ -274,16 +313,14 @@ class ClaimHistoryMarks(models.Model):
 
 class ClaimHistoryManager(HistoryManager):
     def bulk_history_create(self, objs, *args, **kwargs):
-        """simple-history's bulk path sends no signals: its rows' feed entries are marked in SQL afterwards."""
-        from claims.feeds import mark_feed_entries_of  # the feed's own rule; it imports this module
-
+        """simple-history's bulk path sends no signals: its rows' public events are marked in SQL afterwards."""
         rows = super().bulk_history_create(objs, *args, **kwargs)
-        mark_feed_entries_of(obj.pk for obj in objs if obj.pk is not None)
+        history.mark_public_events_of(obj.pk for obj in objs if obj.pk is not None)
         return rows
 
 
 class ClaimHistory(HistoricalRecords):
-    """simple-history's records, with the feed's marks (ClaimHistoryMarks) kept on every write path."""
+    """simple-history's records, with the public events' marks (ClaimHistoryMarks) kept on every write path."""
 
     def __init__(self, **kwargs):
         super().__init__(bases=[ClaimHistoryMarks], history_manager=ClaimHistoryManager, **kwargs)
@@ -298,6 +335,14 @@ class ClaimHistory(HistoricalRecords):
                 F("history_id").desc(),
                 condition=~Q(feed_entry=FeedEntry.NONE),
                 name="claims_hclaim_feed_entries",
+            ),
+            # The corrections log (/corrections/), newest first: corrections are rare, so the
+            # index is small, and the log never walks the rest of the history.
+            models.Index(
+                F("history_date").desc(),
+                F("history_id").desc(),
+                condition=~Q(correction=""),
+                name="claims_hclaim_corrections",
             ),
         )
         return options
@@ -494,6 +539,11 @@ def historical_claim_model():
     millisecond that public pages need not pay. The model behind it never changes.
     """
     return Claim.history.model
+
+
+pre_create_historical_record.connect(
+    history.mark_public_event, sender=historical_claim_model(), dispatch_uid="history-mark-public-event"
+)
 
 
 def last_public_change():

@@ -130,8 +130,9 @@ def _retry_after_outage() -> None:
 
 # Claim fields that never appear on the public site, in the API or in feeds.
 PRIVATE_CLAIM_FIELDS = frozenset({"notes", "assignee", "updated_at"})
-# Kept by this module: the time of the last change of the others.
-_DERIVED_CLAIM_FIELDS = frozenset({"public_changed_at"})
+# Kept by this module (the time of the last change of the others) and by every write (the
+# row's version, claims.versions): neither is a change readers see.
+_DERIVED_CLAIM_FIELDS = frozenset({"public_changed_at", "version"})
 _PUBLIC_CLAIM_ATTNAMES = tuple(
     f.attname for f in Claim._meta.concrete_fields if f.name not in PRIVATE_CLAIM_FIELDS | _DERIVED_CLAIM_FIELDS
 )
@@ -185,7 +186,7 @@ def _stamp_public_change(sender, instance, raw, using, update_fields=None, **kwa
         _set_stamp(instance, update_fields)
         return
     before = instance.__dict__.get(_SNAPSHOT)
-    if instance._state.adding or _public_state(instance) != before:
+    if instance._state.adding or _public_state(instance) != before or _is_correction(instance):
         _set_stamp(instance, update_fields)
         previous_claimant = before[_CLAIMANT_ID] if before and before[_CLAIMANT_ID] is not _NOT_LOADED else None
         _stamp_claimants(using, instance.claimant_id, previous_claimant)
@@ -233,14 +234,20 @@ def _stamp_deleted_claims_claimant(sender, instance, using, **kwargs):
     _stamp_claimants(using, instance.claimant_id)
 
 
-def _claim_change_shows(claim: Claim, created: bool) -> bool:
+def _is_correction(claim) -> bool:
+    # A correction is public even when it changes none of the claim's own fields (its timeline's
+    # wording, say): the claim's page and the feed show it (claims.services, ``correction=``).
+    return bool(claim.__dict__.get("_correction")) and claim.published_at is not None
+
+
+def _claim_change_shows(claim: Claim, created: bool, correction: bool = False) -> bool:
     """Whether saving ``claim`` changes what readers can see, by its state when loaded."""
     before = claim.__dict__.get(_SNAPSHOT)
     after = _public_state(claim)
     claim.__dict__[_SNAPSHOT] = after  # the next save of this object compares with this one
     if created:
         return claim.published_at is not None
-    if before == after:
+    if before == after and not correction:
         return False  # only notes, the assignee or the timestamp changed
     was_published = before is None or before[_PUBLISHED_AT] is not None
     return was_published or claim.published_at is not None  # a draft that stays a draft shows nowhere
@@ -290,7 +297,7 @@ def _changed(using: str) -> None:
 
 
 def _on_save(sender, instance, created, using, **kwargs):
-    if sender is Claim and not _claim_change_shows(instance, created):
+    if sender is Claim and not _claim_change_shows(instance, created, _is_correction(instance)):
         return
     _changed(using)
 

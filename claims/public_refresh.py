@@ -31,12 +31,15 @@ import logging
 import time
 from collections.abc import Callable
 
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 
 from claims import public_cache
 
 logger = logging.getLogger(__name__)
+
+REFRESH_TASK = "claims.tasks.refresh_public_data"
 
 # How long readers keep the previous value while waiting for a worker to compute the new one.
 WAIT_SECONDS = 60
@@ -73,10 +76,9 @@ def ask_for_refresh() -> bool:
         return False
     locks = [_reader_lock(name) for name in _kept]
     cache.set_many(dict.fromkeys(locks, "background"), timeout=WAIT_SECONDS)
-    from claims.tasks import refresh_public_data
-
     try:
-        refresh_public_data.apply_async(retry=False, expires=WAIT_SECONDS)
+        # By name: claims.tasks calls into this module, never the other way round.
+        current_app.signature(REFRESH_TASK).apply_async(retry=False, expires=WAIT_SECONDS)
     except Exception as exc:  # kombu and redis raise many types for one outage; none may break the writer
         cache.delete_many(locks)  # nobody will compute them: the next reader does
         logger.warning("Could not queue a refresh of the public aggregates (%s); readers will compute them.", exc)

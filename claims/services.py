@@ -3,6 +3,18 @@
 Every function here validates, writes in one transaction and records the acting user
 and a reason on the history row. Views, the admin, commands and tasks call these;
 nothing else saves a tracked model.
+
+Three rules hold on every path, because they are checked here and in the model rather
+than by the forms that call in:
+
+- **Nothing silently overwritten.** A write goes on only from the row's current version
+  (claims.versions): the one a form was opened at (``expected_version=``), else the one
+  the object was loaded with; otherwise StaleEdit, and nothing is written.
+- **Permission of what changes.** The saved row is compared with the locked row before
+  it: publishing or unpublishing needs the publish permission, deleting the delete
+  permission, whatever form or command asked for it.
+- **Corrections are public.** ``correction=`` marks a write to a published claim as a
+  correction, with the explanation readers will see (claims.history).
 """
 
 import datetime
@@ -49,20 +61,40 @@ def _require_reason(reason: str | None) -> str:
     return reason.strip()
 
 
-def tracked_save(obj: TrackedModel, *, by, reason: str, validate: bool = True) -> TrackedModel:
-    """Save a tracked model with its history user and reason."""
+def is_system(user) -> bool:
+    """The system account (commands and tasks run by the operators): it cannot sign in, so no request acts as it."""
+    return user is not None and user.get_username() == SYSTEM_USERNAME and not user.is_active
+
+
+def _check_permission(by, permission: str, message: str) -> None:
+    if is_system(by):
+        return
+    if by is None or not by.has_perm(permission):
+        raise PermissionDenied(message)
+
+
+def tracked_save(
+    obj: TrackedModel, *, by, reason: str, validate: bool = True, expected_version: int | None = None
+) -> TrackedModel:
+    """Save a tracked model with its history user and reason, from ``expected_version`` (else the loaded one)."""
     reason = _require_reason(reason)
     if validate:
         obj.full_clean()
     obj._history_user = by
     obj._change_reason = reason
+    if expected_version is not None:
+        obj._expected_version = expected_version
     obj.save()
     return obj
 
 
 @transaction.atomic
-def tracked_delete(obj: TrackedModel, *, by, reason: str) -> None:
+def tracked_delete(obj: TrackedModel, *, by, reason: str, expected_version: int | None = None) -> None:
     reason = _require_reason(reason)
+    opts = obj._meta
+    _check_permission(
+        by, f"{opts.app_label}.delete_{opts.model_name}", f"Only chief editors can delete {opts.verbose_name_plural}."
+    )
     if isinstance(obj, Claim):
         # Django's cascade deletes rows without calling their delete(): delete the claim's
         # timeline and appearances first so that their history rows carry the user and reason.
@@ -70,6 +102,8 @@ def tracked_delete(obj: TrackedModel, *, by, reason: str) -> None:
             tracked_delete(child, by=by, reason=reason)
     obj._history_user = by
     obj._change_reason = reason
+    if expected_version is not None:
+        obj._expected_version = expected_version
     obj.delete()
 
 
@@ -84,28 +118,65 @@ def unique_slug(model, text: str, *, max_length: int = 80, exclude_pk=None) -> s
 
 
 def _previous_state(claim: Claim) -> dict:
+    """The claim's row as it is now, locked until the write commits (so hooks compare with what it replaces)."""
     if claim.pk is None:
         return {}
-    return (
-        Claim.objects.filter(pk=claim.pk).values("status", "deadline_end", "published_at", "assignee_id").first() or {}
-    )
+    row = Claim.objects.select_for_update().filter(pk=claim.pk).order_by()
+    return row.values("status", "deadline_end", "published_at", "assignee_id").first() or {}
+
+
+# A correction's public explanation is shown to readers: a sentence or a short paragraph.
+CORRECTION_MAX_LENGTH = 2000
+
+
+def _check_correction(claim: Claim, previous: dict, correction: str) -> str:
+    correction = (correction or "").strip()
+    if not correction:
+        return ""
+    if not previous.get("published_at") or claim.published_at is None:
+        raise ValidationError(
+            {"correction": "Only a published claim can be corrected: a draft is simply edited, with a reason."}
+        )
+    if len(correction) > CORRECTION_MAX_LENGTH:
+        raise ValidationError(
+            {"correction": f"Keep the correction's explanation under {CORRECTION_MAX_LENGTH} characters."}
+        )
+    return correction
 
 
 @transaction.atomic
-def save_claim(claim: Claim, *, by, reason: str) -> Claim:
-    """Create or change a claim. A status change needs a reason like any other write."""
+def save_claim(claim: Claim, *, by, reason: str, expected_version: int | None = None, correction: str = "") -> Claim:
+    """Create or change a claim, from ``expected_version`` (else the version it was loaded with).
+
+    Publishing or unpublishing (``published_at`` set, cleared or moved) needs the publish
+    permission, checked against the row as it is, whoever calls. ``correction``: the
+    public explanation when this write corrects a published claim.
+    """
     previous = _previous_state(claim)
+    if claim.published_at != previous.get("published_at"):
+        _check_can_publish(by)
+    correction = _check_correction(claim, previous, correction)
     if not claim.slug:
         claim.slug = unique_slug(Claim, claim.statement)
     claim.resolved_on = outcome_date(claim.status, claim.resolved_on)
-    tracked_save(claim, by=by, reason=reason)
+    if correction:
+        claim._correction = correction
+    tracked_save(claim, by=by, reason=reason, expected_version=expected_version)
     for hook in claim_saved_hooks:
         hook(claim, previous)
     return claim
 
 
 def change_status(
-    claim: Claim, status: str, *, by, reason: str, resolved_on: datetime.date | None = None, verdict: str | None = None
+    claim: Claim,
+    status: str,
+    *,
+    by,
+    reason: str,
+    resolved_on: datetime.date | None = None,
+    verdict: str | None = None,
+    expected_version: int | None = None,
+    correction: str = "",
 ) -> Claim:
     """Move a claim on the promise meter. Fulfilled after the deadline is refused: use fulfilled_late."""
     status = Status(status)
@@ -114,49 +185,52 @@ def change_status(
     claim.resolved_on = resolved_on if status.is_closed else None
     if verdict is not None:
         claim.verdict = verdict
-    return save_claim(claim, by=by, reason=reason)
+    return save_claim(claim, by=by, reason=reason, expected_version=expected_version, correction=correction)
 
 
 def _check_can_publish(by) -> None:
-    if by is None or not by.has_perm(PUBLISH_PERMISSION):
-        raise PermissionDenied("Only chief editors can publish or unpublish claims.")
+    _check_permission(by, PUBLISH_PERMISSION, "Only chief editors can publish or unpublish claims.")
 
 
-def publish(claim: Claim, *, by, reason: str = "Published") -> Claim:
+def publish(claim: Claim, *, by, reason: str = "Published", expected_version: int | None = None) -> Claim:
     _check_can_publish(by)
     if claim.published_at is None:
         claim.published_at = timezone.now()
-        save_claim(claim, by=by, reason=reason)
+        save_claim(claim, by=by, reason=reason, expected_version=expected_version)
     return claim
 
 
-def unpublish(claim: Claim, *, by, reason: str = "Unpublished") -> Claim:
+def unpublish(claim: Claim, *, by, reason: str = "Unpublished", expected_version: int | None = None) -> Claim:
     _check_can_publish(by)
     if claim.published_at is not None:
         claim.published_at = None
-        save_claim(claim, by=by, reason=reason)
+        save_claim(claim, by=by, reason=reason, expected_version=expected_version)
     return claim
 
 
-def assign(claim: Claim, assignee, *, by, reason: str = "Assigned") -> Claim:
+def assign(claim: Claim, assignee, *, by, reason: str = "Assigned", expected_version: int | None = None) -> Claim:
     if claim.assignee_id != (assignee.pk if assignee else None):
         claim.assignee = assignee
-        save_claim(claim, by=by, reason=reason)
+        save_claim(claim, by=by, reason=reason, expected_version=expected_version)
     return claim
 
 
 @transaction.atomic
-def record_update(update: Update, *, by, reason: str | None = None) -> Update:
+def record_update(
+    update: Update, *, by, reason: str | None = None, expected_version: int | None = None, correction: str = ""
+) -> Update:
     """Save a timeline entry; when it brings a new status, move the claim to it as of its date.
 
     Only a new status moves the claim: correcting the wording of an old update, or adding
     one dated before a later status update, leaves the claim's current status alone.
+    ``correction``: the write corrects the claim's public timeline; the claim carries the
+    correction (its page and the feed show it), in the same transaction.
     """
     reason = reason or f"Timeline update of {update.date:%Y-%m-%d}"
     previous_status = None
     if update.pk:
         previous_status = Update.objects.filter(pk=update.pk).values_list("status", flat=True).first()
-    tracked_save(update, by=by, reason=reason)
+    tracked_save(update, by=by, reason=reason, expected_version=expected_version)
     claim = update.claim
     brings_status = update.status and update.status != previous_status and update.status != claim.status
     superseded = (
@@ -165,13 +239,24 @@ def record_update(update: Update, *, by, reason: str | None = None) -> Update:
         else False
     )
     if brings_status and not superseded:
-        change_status(claim, update.status, by=by, reason=f"{reason}: {update.summary}"[:2000], resolved_on=update.date)
+        change_status(
+            claim,
+            update.status,
+            by=by,
+            reason=f"{reason}: {update.summary}"[:2000],
+            resolved_on=update.date,
+            correction=correction,
+        )
+    elif correction:
+        save_claim(claim, by=by, reason=reason, correction=correction)
     return update
 
 
-def add_update(claim: Claim, *, summary: str, by, date=None, url: str = "", status: str = "", reason=None) -> Update:
+def add_update(
+    claim: Claim, *, summary: str, by, date=None, url: str = "", status: str = "", reason=None, correction: str = ""
+) -> Update:
     update = Update(claim=claim, summary=summary, date=date or newsroom_today(), url=url, status=status)
-    return record_update(update, by=by, reason=reason)
+    return record_update(update, by=by, reason=reason, correction=correction)
 
 
 def get_or_create_claimant(name: str, *, by, reason: str, kind: str = Claimant.Kind.ORGANIZATION, url: str = ""):

@@ -1,4 +1,4 @@
-"""The feed's entries, marked on Claim's history rows as they are written (claims.feeds).
+"""The feed's entries, marked on Claim's history rows as they are written (claims.history).
 
 Chiara publishes, Elena rates. Every path that writes a claim's history marks its rows
 by one rule, and the feed reads only the marked rows: the signal on a save, the SQL
@@ -9,8 +9,9 @@ import feedparser
 import pytest
 from simple_history.utils import bulk_update_with_history
 
-from claims import feeds, services
-from claims.feeds import mark_feed_entries, mark_feed_entries_of, recent_events
+from claims import history, services
+from claims.feeds import recent_events
+from claims.history import mark_public_events, mark_public_events_of
 from claims.models import Claim, FeedEntry, Status, historical_claim_model
 from tests.test_public_support import make_register, run_fill
 
@@ -60,7 +61,9 @@ def test_each_write_marks_its_row_by_the_row_before(make_claim, chiara, elena):
     assert marks(claim) == LIFE_MARKS
 
 
-def test_the_feed_shows_the_marked_rows_with_what_they_said_then(anonymous, make_claim, chiara, elena):
+def test_the_feed_shows_the_marked_rows_in_the_words_the_claim_has_now(anonymous, make_claim, chiara, elena):
+    """Each entry keeps its moment and its status; its words are the claim's now (a reworded
+    statement does not live on in older entries)."""
     claim = make_claim()
     life_of_a_claim(claim, publisher=chiara, rater=elena)
     feed = feedparser.parse(anonymous.get("/claims/feed/").content)
@@ -69,8 +72,9 @@ def test_the_feed_shows_the_marked_rows_with_what_they_said_then(anonymous, make
     assert titles == [
         f"New claim: {claim.statement}",  # republished, missed
         f"Stalled: {claim.statement}",
-        f"New claim: {claim.statement.replace('Nissan Motor', 'Nissan')}",  # the wording of its first publication
+        f"New claim: {claim.statement}",  # first published as "Nissan ...", reworded since
     ]
+    assert "Nissan will" not in anonymous.get("/claims/feed/").content.decode()
     assert "Previously: In the works." in feed.entries[1].summary
     assert "Previously" not in feed.entries[0].summary
 
@@ -99,19 +103,19 @@ def test_marking_in_sql_agrees_with_the_writes(make_claim, chiara, elena, monkey
     written = all_marks()
     assert sum(1 for entry, _ in written.values() if entry) == 5
 
-    history = historical_claim_model().objects
-    history.update(feed_entry="", feed_previous_status="")
-    mark_feed_entries(first.pk, draft.pk + 1)
+    rows = historical_claim_model().objects
+    rows.update(feed_entry="", feed_previous_status="")
+    mark_public_events(first.pk, draft.pk + 1)
     assert all_marks() == written
-    mark_feed_entries(first.pk, draft.pk + 1)  # again: the same marks
-    assert all_marks() == written
-
-    history.update(feed_entry="", feed_previous_status="")
-    monkeypatch.setattr(feeds, "IDS_PER_STATEMENT", 2)  # the bulk path's ids, a statement per two claims
-    mark_feed_entries_of([draft.pk, first.pk, second.pk, first.pk])
+    mark_public_events(first.pk, draft.pk + 1)  # again: the same marks
     assert all_marks() == written
 
-    history.update(feed_entry="", feed_previous_status="")
+    rows.update(feed_entry="", feed_previous_status="")
+    monkeypatch.setattr(history, "IDS_PER_STATEMENT", 2)  # the bulk path's ids, a statement per two claims
+    mark_public_events_of([draft.pk, first.pk, second.pk, first.pk])
+    assert all_marks() == written
+
+    rows.update(feed_entry="", feed_previous_status="")
     run_fill("0011_claim_history_feed_entries")
     assert all_marks() == written
 

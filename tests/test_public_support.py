@@ -141,13 +141,18 @@ def publish(claim, by, reason="Published"):
 
 
 def run_fill(migration_name: str) -> None:
-    """Run the ``fill`` function of a data migration of claims, as RunPython would, on the default database."""
-    from django.apps import apps
+    """Run the ``fill`` function of a data migration of claims, as RunPython would, on the default database.
+
+    With the models as they stood after that migration (as RunPython hands them over): a
+    column added later (``version``) is not one the fill knew about.
+    """
     from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
 
     class SchemaEditor:  # what RunPython hands over: the fills only need its connection
         pass
 
     editor = SchemaEditor()
     editor.connection = connection
+    apps = MigrationLoader(connection).project_state(("claims", migration_name)).apps
     importlib.import_module(f"claims.migrations.{migration_name}").fill(apps, editor)

@@ -3,7 +3,7 @@
 Until now the feed compared each of the 200 newest history rows of published claims
 with the row before it, in correlated subqueries (about 6 ms of PostgreSQL's time on
 every request at a million claims), and could still come up short when editors made many
-edits that changed no status. From here on claims.feeds.mark_feed_entry decides when a
+edits that changed no status. From here on claims.history.mark_public_event decides when a
 row is written. This migration decides for existing rows, by the same rule, with a window
 over each claim's rows in the order they were written: the first publication (or a
 return after being unpublished) and every change of status while published.

@@ -2,10 +2,13 @@
 
 import logging
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
 
 logger = logging.getLogger(__name__)
+
+SWEEP_TASK = "claims.tasks.sweep_deadlines"
 
 
 def enqueue_sweep() -> bool:
@@ -17,11 +20,10 @@ def enqueue_sweep() -> bool:
     failure is logged and swallowed here, and why publishing is not retried: with Redis
     down, the broker timeouts in settings (REDIS_TIMEOUT) bound the wait to seconds.
     """
-    from claims.tasks import sweep_deadlines
-
     try:
+        # By name: claims.tasks calls into this package, never the other way round.
         # A request older than one beat interval is moot: beat's own sweep has run since.
-        sweep_deadlines.apply_async(retry=False, expires=settings.REMINDER_SWEEP_SECONDS)
+        current_app.signature(SWEEP_TASK).apply_async(retry=False, expires=settings.REMINDER_SWEEP_SECONDS)
     except Exception as exc:  # kombu and redis raise many types for one outage; none may break the caller
         logger.warning("Could not queue a reminder sweep (%s); the next scheduled sweep will send what is due.", exc)
         return False
