@@ -31,7 +31,6 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
 from django.urls import get_script_prefix, reverse
 from django.utils.html import escape
@@ -39,8 +38,8 @@ from django.utils.http import http_date
 from django.utils.translation import get_language
 
 from claims import compiled
-from claims.models import Claim, FeedEntry, Status, historical_claim_model
-from claims.views.base import absolute, slug_path
+from claims.models import FeedEntry, Status, historical_claim_model
+from claims.views.base import absolute, of_published_claim, slug_path
 
 FEED_LENGTH = 50
 
@@ -64,22 +63,17 @@ class FeedEvent:
         return self.kind == FeedEntry.PUBLISHED
 
 
-def _current(field: str) -> Subquery:
-    # One published claim by its key (the model's default ordering dropped).
-    return Subquery(Claim.objects.published().filter(pk=OuterRef("id")).order_by().values(field)[:1])
-
-
 def _events_query(limit: int):
     """The newest public events of claims published now, from the events' own index, with the claims' words now."""
     return (
         historical_claim_model()
         .objects.exclude(feed_entry=FeedEntry.NONE)
         .annotate(
-            current_slug=_current("slug"),
-            current_statement=_current("statement"),
-            current_claimant=_current("claimant__name"),
-            current_status=_current("status"),
-            current_verdict=_current("verdict"),
+            current_slug=of_published_claim("slug"),
+            current_statement=of_published_claim("statement"),
+            current_claimant=of_published_claim("claimant__name"),
+            current_status=of_published_claim("status"),
+            current_verdict=of_published_claim("verdict"),
         )
         .filter(current_slug__isnull=False)
         .order_by("-history_date", "-history_id")

@@ -36,7 +36,7 @@ class PagesSitemap(CanonicalSitemap):
     changefreq = "daily"
 
     def items(self):
-        return ["overview", "claim-list", "deadlines"]
+        return ["overview", "claim-list", "deadlines", "corrections"]
 
     def location(self, name):
         return reverse(name)

@@ -11,7 +11,7 @@ from claims.feeds import ClaimEventsFeed
 from claims.public_cache import cache_public
 from claims.sitemaps import SITEMAPS
 from claims.sitemaps import index as sitemap_index
-from claims.views import claimants, claims, deadlines, overview, site
+from claims.views import claimants, claims, corrections, deadlines, overview, site
 from claims.views.calendar import deadlines_ics
 
 urlpatterns = [
@@ -22,6 +22,7 @@ urlpatterns = [
     path("claims/<slug:slug>/", cache_public(claims.claim_detail), name="claim-detail"),
     path("claimants/<slug:slug>/", cache_public(claimants.claimant_detail), name="claimant-detail"),
     path("deadlines/", cache_public(deadlines.deadlines), name="deadlines"),
+    path("corrections/", cache_public(corrections.corrections), name="corrections"),
     path("api/", include("claims.api.urls")),
     path(
         "sitemap.xml",

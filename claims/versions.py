@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 
 @dataclass
@@ -70,10 +71,10 @@ def _user(row) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def _shown(model, name: str, value) -> str:
+def shown_value(model, name: str, value, *, empty: str = "(empty)", limit: int | None = 300) -> str:
     """A value as an editor reads it: choice labels, names of related rows, dates written out."""
     if value is None or value == "":
-        return "(empty)"
+        return empty
     try:
         model_field = model._meta.get_field(name)
     except Exception:  # a field of the history row only
@@ -83,14 +84,14 @@ def _shown(model, name: str, value) -> str:
     if isinstance(model_field, models.ForeignKey):
         related = model_field.related_model._default_manager.filter(pk=value).first()
         return str(related) if related is not None else f"#{value} (deleted)"
+    if isinstance(model_field, models.BooleanField):
+        return "yes" if value else "no"
     if isinstance(model_field, models.DateTimeField):
-        from django.utils import timezone
-
         return f"{timezone.localtime(value):%-d %B %Y, %H:%M %Z}"
     if isinstance(model_field, models.DateField):
         return f"{value:%-d %B %Y}"
     text = str(value)
-    return text if len(text) <= 300 else text[:299] + "…"
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
 def changes_since(model, pk, version: int) -> list[Change]:
@@ -112,8 +113,8 @@ def changes_since(model, pk, version: int) -> list[Change]:
             delta = row.diff_against(previous, excluded_fields=["version"], foreign_keys_are_objs=False)
             for difference in delta.changes:
                 label = str(model._meta.get_field(difference.field).verbose_name).capitalize()
-                before = _shown(model, difference.field, difference.old)
-                after = _shown(model, difference.field, difference.new)
+                before = shown_value(model, difference.field, difference.old)
+                after = shown_value(model, difference.field, difference.new)
                 change.fields.append(FieldChange(label, before, after))
         result.append(change)
         previous = row

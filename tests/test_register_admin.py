@@ -185,7 +185,7 @@ def test_export_csv_keeps_numbers_and_quotes_full_width_formulas(client, make_cl
 
 
 def test_many_claimants_are_not_all_listed_and_a_claimant_name_filters_the_list(client, make_claim, elena, system):
-    from claims.admin import ClaimantFilter
+    from claims.admin.lists import ClaimantFilter
 
     for n in range(ClaimantFilter.LIST_AT_MOST + 1):
         services.get_or_create_claimant(f"Maker {n:02d}", by=system, reason="test")
@@ -211,7 +211,7 @@ def test_each_row_has_a_selectable_checkbox_for_actions(client, make_claim, elen
 def test_a_list_the_planner_expects_to_be_huge_is_not_counted(client, make_claim, elena, monkeypatch):
     from django.test.utils import CaptureQueriesContext
 
-    from claims.admin import LargeTablePaginator
+    from claims.admin.lists import LargeTablePaginator
 
     for _ in range(3):
         make_claim()

@@ -129,6 +129,7 @@ def admin_form_data(claim, **overrides):
         "notes": claim.notes,
         "assignee": claim.assignee_id or "",
         "change_reason": "",
+        "opened_version": claim.version,  # the hidden field: the version the form was opened at
     }
     for prefix in ("updates", "appearances"):
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000})

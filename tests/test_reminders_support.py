@@ -278,7 +278,7 @@ def change_form(claim, **overrides) -> dict:
         "deadline_end": claim.deadline_end or "", "deadline_precision": claim.deadline_precision,
         "target_quantity": "", "target_comparator": "", "target_value": "", "target_unit": "", "actual_value": "",
         "status": claim.status, "verdict": claim.verdict, "notes": claim.notes, "assignee": claim.assignee_id or "",
-        "change_reason": "",
+        "change_reason": "", "opened_version": claim.version,
     }  # fmt: skip
     for prefix in ("updates", "appearances"):
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000})

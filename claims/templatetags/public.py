@@ -96,6 +96,12 @@ def path(url_name: str) -> str:
 
 
 @register.simple_tag
+def claim_path(slug: str) -> str:
+    """The address of a published claim's page, from its slug."""
+    return slug_path("claim-detail", slug)
+
+
+@register.simple_tag
 def claim_items(claims, start: int = 1) -> SafeString:
     """An ordered list of claims: status in words, statement, claimant, deadline, outcome."""
     if not claims:

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.db.models.query import ValuesListIterable
 from django.http import Http404
 from django.urls import get_script_prefix, reverse
@@ -20,6 +21,16 @@ from claims.models import Claim
 MAX_PAGE = 1000
 # From this many rows in, a page's rows are found by their ids first (see page_of).
 DEFERRED_JOIN_OFFSET = 100
+
+
+def of_published_claim(field: str):
+    """A field of the claim a history row is of, as readers see it now; NULL unless the claim is published now.
+
+    For lists of public events (the feed, the corrections log): an event tells its moment,
+    but in the claim's words of now, and goes with the claim when it is taken down. One
+    row found by its key (the model's default ordering dropped).
+    """
+    return Subquery(Claim.objects.published().filter(pk=OuterRef("id")).order_by().values(field)[:1])
 
 
 def public_claims():

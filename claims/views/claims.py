@@ -116,7 +116,12 @@ def claim_page_parts(pk: int) -> dict:
     appearances = list(claim.appearances.select_related("source").defer("source__body"))
     story = timeline.build(claim, timeline.public_history(claim), updates)
     review = claim_review.claim_review(claim, appearances=appearances, status_published_at=story.status_published_at)
-    context = {"claim": claim, "appearances": appearances, "timeline": story.entries}
+    context = {
+        "claim": claim,
+        "appearances": appearances,
+        "timeline": story.entries,
+        "corrections": story.corrections,
+    }
     statement = Truncator(claim.statement)
     return {
         "title": statement.chars(80),

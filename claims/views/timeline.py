@@ -1,9 +1,10 @@
 """A claim's public timeline: its updates, and the changes readers could see, from the history.
 
 Only public fields are read from the history (never ``notes``, the assignee or the
-editors' change reasons), and only states the claim had while it was published:
-changes made while it was a draft, or while it was withdrawn from the site, show only
-through the state it was published (again) with.
+editors' change reasons; a correction's explanation, which is written for readers), and
+only states the claim had while it was published: changes made while it was a draft, or
+while it was withdrawn from the site, show only through the state it was published
+(again) with.
 """
 
 import datetime
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from claims.models import Claim, Status, Update, historical_claim_model
+from claims.models import Claim, FeedEntry, Status, Update, historical_claim_model
 
 # Public columns of the history; nothing else is fetched.
 PUBLIC_HISTORY_FIELDS = (
@@ -23,6 +24,8 @@ PUBLIC_HISTORY_FIELDS = (
     "deadline_end",
     "actual_value",
     "target_unit",
+    "feed_entry",
+    "correction",
 )
 # A status change recorded by an update is written in the same transaction, moments later.
 UPDATE_STATUS_MATCH = datetime.timedelta(minutes=1)
@@ -31,7 +34,7 @@ UPDATE_STATUS_MATCH = datetime.timedelta(minutes=1)
 @dataclass
 class Entry:
     date: datetime.date
-    kind: str  # "made", "published", "status", "deadline", "measured", "update"
+    kind: str  # "made", "published", "status", "deadline", "measured", "update", "correction"
     title: str
     text: str = ""
     url: str = ""
@@ -45,10 +48,22 @@ class Entry:
 
 
 @dataclass
+class Correction:
+    when: datetime.datetime
+    explanation: str
+
+    @property
+    def date(self) -> datetime.date:
+        return timezone.localdate(self.when)
+
+
+@dataclass
 class Timeline:
     entries: list[Entry]
     # When the claim's current status was first shown to readers (ClaimReview datePublished).
     status_published_at: datetime.datetime | None
+    # Corrections made while the claim was published, oldest first.
+    corrections: list[Correction]
 
 
 def public_history(claim: Claim) -> list[dict]:
@@ -93,6 +108,8 @@ def history_entries(rows: list[dict]) -> tuple[list[Entry], datetime.datetime | 
             entries.append(Entry(day, "deadline", "Deadline changed", text, order=order))
         if row["actual_value"] is not None and row["actual_value"] != shown["actual_value"]:
             entries.append(Entry(day, "measured", "Outcome measured", f"Actual value: {_measured(row)}.", order=order))
+        if row["feed_entry"] == FeedEntry.CORRECTION:
+            entries.append(Entry(day, "correction", "Correction", row["correction"], order=order))
         shown = row
     return entries, status_published_at
 
@@ -128,6 +145,12 @@ def _drop_changes_told_by_updates(history: list[Entry], updates: list[Update]) -
     return kept
 
 
+def corrections(rows: list[dict]) -> list[Correction]:
+    """The corrections readers were told of (made while the claim was published), oldest first."""
+    shown = [row for row in rows if row["feed_entry"] == FeedEntry.CORRECTION]
+    return [Correction(row["history_date"], row["correction"]) for row in shown]
+
+
 def build(claim: Claim, history_rows: list[dict], updates: list[Update]) -> Timeline:
     history, status_published_at = history_entries(history_rows)
     history = _drop_changes_told_by_updates(history, updates)
@@ -146,4 +169,4 @@ def build(claim: Claim, history_rows: list[dict], updates: list[Update]) -> Time
             )
         )
     entries.sort(key=lambda entry: entry.sort_key)
-    return Timeline(entries=entries, status_published_at=status_published_at)
+    return Timeline(entries=entries, status_published_at=status_published_at, corrections=corrections(history_rows))

@@ -1,0 +1,10 @@
+"""The editors' workbench: the Django admin, one module per part of the desk.
+
+- forms: every form carries the version it was opened at and the reason kept in the history;
+- tracked: the base of every tracked row's pages (writes through the services, rows locked
+  while saved, history read-only);
+- claims: the claim list and page; register: claimants, sources, timeline updates;
+- lists: the claim list's filters and paginator; csv_export: the list's CSV.
+"""
+
+from claims.admin import claims, register  # noqa: F401 - registers the desk's pages
