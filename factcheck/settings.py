@@ -324,6 +324,8 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 REQUIRE_2FA = env_choice("REQUIRE_2FA", "none" if DEBUG else "chief", choices=("chief", "staff", "none"))
 # The name authenticator apps show beside the account.
 OTP_TOTP_ISSUER = NEWSROOM_NAME
+# The admin's pages of devices (for superusers) do not show keys or backup codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- History ----------------------------------------------------------------------------------
 # Reverting from the history page would write without a reason; editors change values instead.

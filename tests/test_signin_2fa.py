@@ -438,3 +438,38 @@ def test_the_overview_costs_the_same_however_many_people(client, chiara, django_
     # session, user, permissions (2), own app device, own backup codes, people
     with django_assert_num_queries(7):
         assert client.get(OVERVIEW).status_code == 200
+
+
+@pytest.mark.parametrize("username", ["elena", "chiara"])
+def test_the_claim_list_costs_no_query_more_under_chief_than_under_none(
+    client, elena, chiara, make_claim, requirement, username
+):
+    """The notice reads the permissions the list has loaded already; the middleware reads the session."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_claim()
+    client.force_login(elena if username == "elena" else chiara)
+    counts = {}
+    for value in ["none", "chief"]:
+        requirement(value)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/admin/claims/claim/").status_code == 200
+        counts[value] = len(queries)
+    assert counts["chief"] == counts["none"]
+
+
+@pytest.mark.parametrize(
+    ("value", "chief", "says"),
+    [("chief", True, "before publishing or deleting"), ("staff", False, "before using the desk"), ("none", True, None)],
+)
+def test_create_editor_says_what_the_account_must_set_up(db, settings, value, chief, says):
+    import io
+
+    from django.core.management import call_command
+
+    settings.REQUIRE_2FA = value
+    out = io.StringIO()
+    call_command("create_editor", "alice", *(["--chief"] if chief else []), stdout=out)
+    assert ("two-factor" in out.getvalue()) == bool(says)
+    assert says is None or says in out.getvalue()

@@ -9,6 +9,9 @@ register = template.Library()
 
 @register.inclusion_tag("admin/signin/notice.html", takes_context=True)
 def signin_notice(context):
+    """On every desk page but the sign-in pages themselves, which say it in their own words."""
     request = context.get("request")
-    user = getattr(request, "user", None)
-    return {"withheld": user is not None and policy.withheld_from_role(user)}
+    match = getattr(request, "resolver_match", None)
+    if request is None or (match is not None and match.namespace == "signin"):
+        return {"withheld": False}
+    return {"withheld": policy.withheld_from_role(request.user)}
