@@ -11,4 +11,5 @@ class ClaimsConfig(AppConfig):
             public_cache,  # noqa: F401 - registers cache invalidation on writes
             reminders,  # noqa: F401 - registers the reminders' claim save hook
         )
+        from claims.signin import middleware  # noqa: F401 - marks at sign-in whether a code is due
         from claims.views import data  # noqa: F401 - registers the aggregates a worker keeps fresh

@@ -6,6 +6,7 @@ act on instead of a stack trace deep inside a database driver. Secrets may also 
 given as ``NAME_FILE`` (a path whose content is the value), as container platforms do.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -135,3 +136,29 @@ def env_time_zone(name: str, default: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise _bad(name, raw, "an IANA time zone name such as Europe/Paris") from None
     return raw
+
+
+def env_choice(name: str, default: str, *, choices: tuple[str, ...]) -> str:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value not in choices:
+        raise _bad(name, raw, f"one of {', '.join(choices)}")
+    return value
+
+
+def env_networks(name: str, default: list[str]) -> list[str]:
+    """Comma-separated IP addresses or networks (``10.0.0.1``, ``10.0.0.0/8``, ``::1``), normalised."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return list(default)
+    networks = []
+    for part in raw.split(","):
+        if not part.strip():
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(part.strip(), strict=False)))
+        except ValueError:
+            raise _bad(name, raw, "comma-separated IP addresses or networks, e.g. 10.0.0.1,192.168.0.0/16") from None
+    return networks

@@ -10,11 +10,13 @@ from django.core.exceptions import ImproperlyConfigured
 
 from factcheck.env import (
     env_bool,
+    env_choice,
     env_database,
     env_email,
     env_int,
     env_int_list,
     env_list,
+    env_networks,
     env_str,
     env_time_zone,
     env_url,
@@ -56,6 +58,11 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "django_filters",
+    # Sign-in: failed attempts and lockouts (axes), one-time codes from an app and backup codes (django-otp).
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "claims",
 ]
 
@@ -66,11 +73,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
+    # Sends a session that owes its second factor to the code or enrolment page (claims/signin/).
+    "claims.signin.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Records the logged-in user on every history row written during a request.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as axes asks: turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "factcheck.urls"
@@ -112,6 +125,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 PREPARED_STATEMENTS = env_bool("PREPARED_STATEMENTS", default=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out username and address before any password is hashed.
+    "axes.backends.AxesStandaloneBackend",
+    # Withholds publish and delete from a session without its second factor (REQUIRE_2FA).
+    "claims.signin.backends.SecondFactorPermissions",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -278,6 +299,34 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Signing in ---------------------------------------------------------------------------
+# After LOGIN_FAILURE_LIMIT failed sign-ins for one username from one address, that pair is
+# refused, the right password too, until LOGIN_COOLOFF_MINUTES have passed since its last
+# failure (claims/signin/lockout.py). axes reads both through the callables below, so the
+# two settings stay the only source.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+# Reverse proxies whose X-Forwarded-For is believed (claims/signin/addresses.py); without
+# them the header is ignored, since any client can send it.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", [])
+AXES_FAILURE_LIMIT = "claims.signin.lockout.failure_limit"
+AXES_COOLOFF_TIME = "claims.signin.lockout.cool_off"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "claims.signin.addresses.client_address"
+AXES_LOCKOUT_CALLABLE = "claims.signin.lockout.locked_out"
+# A refused attempt while locked does not move the end of the lockout: the page can say when.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Each failure is kept (up to 1,000 per username), marked when it locked the pair.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Two-factor sign-in (claims/signin/): "chief": publish and delete need a code from the
+# authenticator app in this session; "staff": the whole desk does; "none": only accounts
+# that enrolled are asked. Off by default in development so that `make run` needs no phone.
+REQUIRE_2FA = env_choice("REQUIRE_2FA", "none" if DEBUG else "chief", choices=("chief", "staff", "none"))
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = NEWSROOM_NAME
+# The admin's pages of devices (for superusers) do not show keys or backup codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 # --- History ----------------------------------------------------------------------------------
 # Reverting from the history page would write without a reason; editors change values instead.
 SIMPLE_HISTORY_REVERT_DISABLED = True
@@ -303,7 +352,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # axes announces itself at every start at INFO; its failures and lockouts are warnings.
+        "axes": {"level": "WARNING"},
+    },
 }
 # Reasons are free text written by editors; a 100-character column would truncate them.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -16,6 +16,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # Intake lives beside the admin and uses its login and permissions.
     path("admin/intake/", include("claims.intake.urls")),
+    # Two-factor enrolment, the code step after the password, and resets (claims/signin/).
+    path("admin/signin/", include("claims.signin.urls")),
     path("admin/", admin.site.urls),
     # Public pages, feeds, calendar, API, sitemap and robots.txt.
     path("", include("claims.urls")),

@@ -1,5 +1,6 @@
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
@@ -33,3 +34,9 @@ class Command(BaseCommand):
             + username
             + ")"
         )
+        needs = {"staff": "before using the desk", "chief": "before publishing or deleting" if chief else None}
+        if when := needs.get(settings.REQUIRE_2FA):
+            self.stdout.write(
+                f"REQUIRE_2FA={settings.REQUIRE_2FA}: set up two-factor sign-in with an authenticator app {when}; "
+                "the desk offers it at the first sign-in."
+            )
