@@ -39,7 +39,7 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0012_published_newest_index"),
+        ("claims", "0013_versions_and_corrections"),
         ("axes", "0010_accessattemptexpiration"),
     ]
 
