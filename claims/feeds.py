@@ -67,7 +67,9 @@ def _events_query(limit: int):
     """The newest public events of claims published now, from the events' own index, with the claims' words now."""
     return (
         historical_claim_model()
+        # The partial index's own condition, then the kinds readers are told of.
         .objects.exclude(feed_entry=FeedEntry.NONE)
+        .filter(feed_entry__in=FeedEntry.shown_to_readers())
         .annotate(
             current_slug=of_published_claim("slug"),
             current_statement=of_published_claim("statement"),

@@ -7,7 +7,10 @@ marked as one, or not, when it is written (``mark_public_event``), from the row 
 - the claim's first publication, or its return after being unpublished (PUBLISHED);
 - a write marked as a correction while the claim is published (CORRECTION), whatever
   it changed; its public explanation is on the row (``correction``);
-- a change of status while published (STATUS).
+- a change of status while published (STATUS);
+- the claim taken off the site: unpublished, or deleted while published (UNPUBLISHED).
+  Readers are never shown it (the feed lists the other kinds, of claims published now);
+  it is there for those who keep copies (partners' webhooks, followers) to take theirs down.
 
 Rows written while the claim was a draft, or unpublished, are never events. Readers of
 the marks then read them from one partial index instead of comparing every recent row
@@ -34,6 +37,12 @@ class FeedEntry(models.TextChoices):
     PUBLISHED = "published", "Published (first, or again after being unpublished)"
     STATUS = "status", "Status changed while published"
     CORRECTION = "correction", "Corrected while published"
+    UNPUBLISHED = "unpublished", "Taken off the site (unpublished, or deleted while published)"
+
+    @classmethod
+    def shown_to_readers(cls) -> list[str]:
+        """The kinds readers are told of (the feed); UNPUBLISHED is for those who keep copies."""
+        return [cls.PUBLISHED, cls.STATUS, cls.CORRECTION]
 
 
 def _historical_claim():
@@ -52,10 +61,13 @@ def mark_public_event(sender, instance, history_instance, **kwargs):
     """
     row = history_instance
     row.correction = getattr(instance, "_correction", "") or ""
-    if row.published_at is None or row.history_type == "-":
-        return
     before = sender.objects.filter(id=row.id).order_by("-history_id").values_list("status", "published_at").first()
-    if before is None or before[1] is None:
+    was_published = before is not None and before[1] is not None
+    if row.history_type == "-" or row.published_at is None:
+        if was_published:
+            row.feed_entry = FeedEntry.UNPUBLISHED
+        return
+    if not was_published:
         row.feed_entry = FeedEntry.PUBLISHED
     elif row.correction:
         row.feed_entry = FeedEntry.CORRECTION
@@ -97,7 +109,8 @@ def _mark(claims_where: str, params: list) -> None:
             SELECT history_id, status,
                    lag(status) OVER w AS previous_status,
                    CASE
-                       WHEN published_at IS NULL OR history_type = '-' THEN ''
+                       WHEN published_at IS NULL OR history_type = '-' THEN
+                           CASE WHEN lag(published_at) OVER w IS NOT NULL THEN 'unpublished' ELSE '' END
                        WHEN lag(history_id) OVER w IS NULL OR lag(published_at) OVER w IS NULL THEN 'published'
                        WHEN {CORRECTION_FIELD} <> '' THEN 'correction'
                        WHEN lag(status) OVER w <> status THEN 'status'

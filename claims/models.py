@@ -300,7 +300,7 @@ MAX_RELATED_IN_SEARCH = 1000
 class ClaimHistoryMarks(models.Model):
     """Columns of Claim's history rows that the claim itself does not have (simple-history's ``bases``)."""
 
-    feed_entry = models.CharField(max_length=10, choices=FeedEntry, blank=True, default=FeedEntry.NONE)
+    feed_entry = models.CharField(max_length=12, choices=FeedEntry, blank=True, default=FeedEntry.NONE)
     # The status of the row before, for a STATUS entry ("Previously: In the works"), and for
     # a correction that changed the status.
     feed_previous_status = models.CharField(max_length=20, choices=Status, blank=True, default="")

@@ -6,6 +6,8 @@
 - ``correction`` on Claim's history rows: a correction's public explanation, and its own
   kind of public event (claims.history.FeedEntry.CORRECTION), with a small partial index
   for the corrections log. No existing row is a correction, so no row is marked again.
+- ``feed_entry`` also marks a claim taken off the site (``unpublished``), for the copies
+  partners keep; rows written before are not marked again (nobody holds their copies yet).
 """
 
 from django.conf import settings
@@ -78,7 +80,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='historicalclaim',
             name='feed_entry',
-            field=models.CharField(blank=True, choices=[('', 'Not an entry'), ('published', 'Published (first, or again after being unpublished)'), ('status', 'Status changed while published'), ('correction', 'Corrected while published')], default='', max_length=10),
+            field=models.CharField(blank=True, choices=[('', 'Not an entry'), ('published', 'Published (first, or again after being unpublished)'), ('status', 'Status changed while published'), ('correction', 'Corrected while published'), ('unpublished', 'Taken off the site (unpublished, or deleted while published)')], default='', max_length=12),
         ),
         migrations.AddIndex(
             model_name='historicalclaim',
