@@ -102,6 +102,7 @@ def test_marking_in_sql_agrees_with_the_writes(make_claim, chiara, elena, monkey
     services.save_claim(second, by=chiara, reason="Verdict fixed", correction="We misquoted the date.")
     services.change_status(draft, Status.STALLED, by=elena, reason="Still a draft")
     services.publish(gone, by=chiara)
+    gone_pk = gone.pk
     services.tracked_delete(gone, by=chiara, reason="Duplicate")
     written = all_marks()
     kinds = sorted(entry for entry, _ in written.values() if entry)
@@ -109,14 +110,14 @@ def test_marking_in_sql_agrees_with_the_writes(make_claim, chiara, elena, monkey
 
     rows = historical_claim_model().objects
     rows.update(feed_entry="", feed_previous_status="")
-    mark_public_events(first.pk, gone.pk + 1)
+    mark_public_events(first.pk, gone_pk + 1)
     assert all_marks() == written
-    mark_public_events(first.pk, gone.pk + 1)  # again: the same marks
+    mark_public_events(first.pk, gone_pk + 1)  # again: the same marks
     assert all_marks() == written
 
     rows.update(feed_entry="", feed_previous_status="")
     monkeypatch.setattr(history, "IDS_PER_STATEMENT", 2)  # the bulk path's ids, a statement per two claims
-    mark_public_events_of([draft.pk, first.pk, second.pk, first.pk, gone.pk])
+    mark_public_events_of([draft.pk, first.pk, second.pk, first.pk, gone_pk])
     assert all_marks() == written
 
     rows.update(feed_entry="", feed_previous_status="")
