@@ -18,7 +18,7 @@ from django.core.cache import cache
 from claims.throttle.address import client_address, limit_key
 
 WINDOW_SECONDS = 60
-PREFIX = "throttle:rate:"
+PREFIX = "public:throttle:rate:"  # under the public prefix, as slots.KEY
 
 _COUNT = """
 local count = redis.call('INCR', KEYS[1])

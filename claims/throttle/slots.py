@@ -16,7 +16,8 @@ import secrets
 from django.conf import settings
 from django.core.cache import cache
 
-KEY = "throttle:expensive"
+# Under the public prefix: public_cache.clear() (and so every test's teardown) empties it with the rest.
+KEY = "public:throttle:expensive"
 # Longer than any request runs: gunicorn kills a worker after its timeout (30 s by default).
 HOLD_SECONDS = 60
 
