@@ -4,7 +4,7 @@ Every public page is wrapped in cache_public: anonymous GETs are served from Red
 every response carries an ETag and Last-Modified for conditional GET. Each names the
 query parameters it uses (``params``); any other is ignored, so that made-up addresses
 cannot get past the cache. Work that can be expensive on a cache miss runs ``bounded`` by
-the deployment's cap, and searches are ``rate_limited`` per address (claims/throttle/).
+the deployment's cap, and searches and sitemaps are ``rate_limited`` per address (claims/throttle/).
 Sitemaps are built by a worker and served as stored (claims/sitemaps/).
 """
 
@@ -40,7 +40,8 @@ urlpatterns = [
     ),
     path("deadlines/", cache_public(bounded(deadlines.deadlines, when=deep), params=PAGE), name="deadlines"),
     path("api/", include("claims.api.urls")),
-    path("sitemap.xml", sitemap_views.index, name="sitemap"),
-    path("sitemap-<section>.xml", sitemap_views.section, name="sitemap-section"),
+    # Served as stored, but a section is megabytes at a million claims: counted per address too.
+    path("sitemap.xml", rate_limited(sitemap_views.index), name="sitemap"),
+    path("sitemap-<section>.xml", rate_limited(sitemap_views.section), name="sitemap-section"),
     path("robots.txt", cache_public(site.robots_txt), name="robots-txt"),
 ]

@@ -253,3 +253,18 @@ def test_api_links_and_the_pager_do_not_echo_junk(anonymous, make_claim, chiara)
         services.publish(make_claim(statement=f"Nissan pledge {n}"), by=chiara)
     page = anonymous.get("/claims/?junk=1&status=pending").content.decode()
     assert 'href="?status=pending&amp;page=2"' in page and "junk" not in page
+
+
+def test_sitemaps_and_sign_in_posts_count_against_the_address_too(client, anonymous, chiara, limit_of_three):
+    from tests.test_public_support import build_sitemaps
+
+    build_sitemaps()
+    for _ in range(3):
+        assert anonymous.get("/sitemap-claims.xml?r=1").status_code == 200
+    assert anonymous.get("/sitemap.xml").status_code == 429
+    wrong = {"username": "chiara", "password": "wrong guess", "next": "/admin/"}
+    for _ in range(3):
+        assert client.post("/admin/login/", wrong, REMOTE_ADDR="192.0.2.9").status_code == 200
+    refused = client.post("/admin/login/", wrong, REMOTE_ADDR="192.0.2.9")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
+    assert slots.held() == 0

@@ -9,9 +9,9 @@ In claims/urls.py a view is wrapped as ``rate_limited(cache_public(bounded(view,
   when ``when(request)`` says the request is expensive, decided from the request alone, and
   gives it back once the response is rendered. Cached hits never get this far.
 
-Sign-in POSTs (a password hash is a fifth of a second of CPU on purpose) take a slot
-from the same cap, through ``SignInGuard``: a crowd guessing passwords then holds at most
-the cap's workers, not all of them.
+Sign-in POSTs (a password hash is a fifth of a second of CPU on purpose) count against
+their address's rate limit and take a slot from the same cap, through ``SignInGuard``: a
+crowd guessing passwords then holds at most the cap's workers, not all of them.
 """
 
 from functools import wraps
@@ -146,6 +146,9 @@ class SignInGuard:
             return None
         if request.resolver_match.view_name not in SIGN_IN_VIEWS:
             return None
+        wait = rate.retry_after(request)  # guesses count against the address's limit too
+        if wait is not None:
+            return refusal(429, TOO_MANY, wait)
         holder = slots.take()
         if holder is None:
             return busy()
