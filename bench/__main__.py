@@ -1,9 +1,9 @@
 """`make bench` / `python -m bench --claims N`: generate, measure, report.
 
 Steps: a database with N claims (generated once, then reused), the web benchmark
-(uncached, cached, admin), the reminder sweep at N and at 10,000, intake speed; then the
-table is printed, written to docs/benchmarks.md, and the last line is
-`worst uncached ratio=X worst cached ratio=Y sweep ratio=Z`.
+(uncached, cached, admin), the abuse round (a reader under attack), the reminder sweep
+at N and at 10,000, intake speed; then the table is printed, written to docs/benchmarks.md, and the last line is
+`worst uncached ratio=X worst cached ratio=Y sweep ratio=Z abuse p99=W ms`.
 
 A part of the project that does not exist yet (an endpoint, the sweep, intake) is
 reported "not available yet"; a step that fails is reported with its error. Neither
@@ -23,7 +23,7 @@ from pathlib import Path
 import psycopg
 import redis
 
-from bench import config, database, profiling, report, web
+from bench import abuse, config, database, profiling, report, web
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 
@@ -141,6 +141,12 @@ def main(argv=None) -> None:
         run.web = web.run(targets["endpoints"], targets["cookie"], url, plan, log=log)
     except (RuntimeError, subprocess.SubprocessError, OSError) as exc:
         log(f"  web benchmark failed: {exc}")
+
+    log("Abuse:")
+    try:
+        run.abuse = abuse.run(targets["endpoints"], url, plan, log=log)
+    except (RuntimeError, subprocess.SubprocessError, OSError) as exc:
+        log(f"  abuse round failed: {exc}")
 
     log("Sweep:")
     run.sweep = json_step("sweep", url, timeout=1800)

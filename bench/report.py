@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.abuse import AbuseResult
 from bench.web import Result
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
@@ -23,6 +24,9 @@ PUBLIC_P99_MS = 100
 ADMIN_P99_MS = 300
 SWEEP_SECONDS = 1.0
 SWEEP_RATIO = 1.5
+# The reader's latency during the abuse round (bench.abuse).
+ABUSE_P50_MS = 50
+ABUSE_P99_MS = 200
 
 
 @dataclass
@@ -37,6 +41,7 @@ class Run:
     sweep: dict | None = None
     sweep_baseline: dict | None = None
     intake: dict | None = None
+    abuse: "AbuseResult | None" = None
     profiles: dict = field(default_factory=dict)
     elapsed: float = 0.0
     sweep_baseline_claims: int = 10_000
@@ -96,11 +101,22 @@ def _number(value: float | None) -> str:
     return text + "0" if text.endswith(".") else text
 
 
+def abuse_checks(run: Run) -> list[tuple[str, bool]]:
+    if not run.abuse or not run.abuse.readers:
+        return []
+    return [
+        (f"reader p50 < {ABUSE_P50_MS} ms", run.abuse.p50_ms < ABUSE_P50_MS),
+        (f"reader p99 < {ABUSE_P99_MS} ms", run.abuse.p99_ms < ABUSE_P99_MS),
+    ]
+
+
 def summary_line(run: Run) -> str:
+    abuse_p99 = run.abuse.p99_ms if run.abuse else None
     return (
         f"worst uncached ratio={_number(_worst(run, 'uncached'))} "
         f"worst cached ratio={_number(_worst(run, 'cached'))} "
-        f"sweep ratio={_number(run.sweep_ratio)}"
+        f"sweep ratio={_number(run.sweep_ratio)} "
+        f"abuse p99={'n/a' if abuse_p99 is None else f'{abuse_p99:.0f} ms'}"
     )
 
 
@@ -140,11 +156,37 @@ def markdown(run: Run) -> str:
             f"| {r.name} `{r.path}` | {r.mode} | {size} | {r.load.rps:.0f} | {r.load.p50_ms:.1f} | {r.load.p99_ms:.1f} "
             f"| {r.ceiling.rps:.0f} | {ratio} | {cold} | {verdict} |"
         )
-    lines += ["", *_sweep_lines(run), "", *_intake_lines(run)]
+    lines += ["", *_abuse_lines(run), "", *_sweep_lines(run), "", *_intake_lines(run)]
     for title, text in run.profiles.items():
         lines += ["", f"<details><summary>Profile: {title}</summary>", "", "```", text.rstrip(), "```", "</details>"]
     lines += ["", f"`{summary_line(run)}`", f"<!-- /bench:{run.claims} -->"]
     return "\n".join(lines)
+
+
+def _abuse_lines(run: Run) -> list[str]:
+    abuse = run.abuse
+    if not abuse or not abuse.readers:
+        return [f"Abuse round: {abuse.note if abuse and abuse.note else 'not measured'}."]
+    attacks = "; ".join(
+        f"{kind}: " + ", ".join(f"{status} × {n}" for status, n in sorted(counts.items(), key=str))
+        for kind, counts in abuse.attacks.items()
+    )
+    lines = [
+        f"Abuse round (a reader under attack: 8 clients guess a password, 20 search, 4 fetch sitemaps with random "
+        f"parameters, each from its own address; PUBLIC_EXPENSIVE_CONCURRENCY={abuse.concurrency}):",
+        "",
+        "| reader | p50 ms | p99 ms | requests | targets |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for name, load in abuse.readers.items():
+        checks = [(f"p50 < {ABUSE_P50_MS} ms", load.p50_ms < ABUSE_P50_MS)]
+        checks.append((f"p99 < {ABUSE_P99_MS} ms", load.p99_ms < ABUSE_P99_MS))
+        lines.append(
+            f"| {name} `{abuse.paths[name]}` | {load.p50_ms:.1f} | {load.p99_ms:.1f} | {load.requests} "
+            f"| {_verdict(checks)} |"
+        )
+    lines += ["", f"Attackers' answers (HTTP status × count): {attacks}."]
+    return lines
 
 
 def _sweep_lines(run: Run) -> list[str]:
@@ -198,6 +240,8 @@ def targets_summary(run: Run) -> list[str]:
             lines.append(f"{'met   ' if met else 'MISSED'} {r.name} ({r.mode}): {name}")
         if r.load is None:
             lines.append(f"n/a    {r.name} ({r.mode}): {r.note}")
+    for name, met in abuse_checks(run):
+        lines.append(f"{'met   ' if met else 'MISSED'} abuse round: {name}")
     for name, met in sweep_checks(run):
         lines.append(f"{'met   ' if met else 'MISSED'} sweep with 1,000 due: {name}")
     if run.sweep and not run.sweep.get("available"):

@@ -12,4 +12,5 @@ class ClaimsConfig(AppConfig):
             reminders,  # noqa: F401 - registers the reminders' claim save hook
         )
         from claims.signin import middleware  # noqa: F401 - marks at sign-in whether a code is due
+        from claims.sitemaps import refresh  # noqa: F401 - queues a build of the sitemaps after a change
         from claims.views import data  # noqa: F401 - registers the aggregates a worker keeps fresh

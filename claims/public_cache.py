@@ -32,7 +32,7 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.db.models.signals import post_delete, post_init, post_save, pre_save
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -370,6 +370,11 @@ def _finish(request, response, *, etag: str, last_modified: int | None):
     return response
 
 
+def conditional_response(request, response, *, etag: str, last_modified: int):
+    """Send ``response`` with this module's validators and caching headers, or a 304 (for what is not kept here)."""
+    return _finish(request, response, etag=etag, last_modified=last_modified)
+
+
 def _from_entry(request, entry):
     _generation, status, content_type, etag, last_modified, body = entry
     response = HttpResponse(body, status=status, content_type=content_type)
@@ -451,11 +456,37 @@ class LocalPages:
 local_pages = LocalPages()
 
 
-def cache_public(view: Callable) -> Callable:
-    """Serve a public view from the cache for anonymous GET and HEAD; add ETag/Last-Modified always."""
+def keep_parameters(request, params: tuple[str, ...]) -> None:
+    """Make the request's query string the parameters ``params`` the page uses, in that order, and nothing else.
+
+    Any other parameter (``?r=123``, a campaign tag) is dropped before the view or the
+    cache key sees it, so that made-up addresses cannot get past the page cache, and the
+    page is the one of its canonical address byte for byte (its pager and the API's
+    links included: they are built from the same query string). Repeated values of a
+    used parameter stay, in their order.
+    """
+    if not request.META.get("QUERY_STRING"):
+        return  # most requests: nothing to drop
+    asked = request.GET
+    kept = QueryDict(mutable=True)
+    for name in params:
+        if name in asked:
+            kept.setlist(name, asked.getlist(name))
+    kept._mutable = False
+    request.GET = kept
+    request.META["QUERY_STRING"] = kept.urlencode()
+
+
+def cache_public(view: Callable, *, params: tuple[str, ...] = ()) -> Callable:
+    """Serve a public view from the cache for anonymous GET and HEAD; add ETag/Last-Modified always.
+
+    ``params``: the query parameters the view uses; the others are ignored (see keep_parameters).
+    """
+    params = tuple(params)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        keep_parameters(request, params)
         cacheable = (
             request.method in ("GET", "HEAD")
             and _reader_is_anonymous(request)

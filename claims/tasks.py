@@ -14,6 +14,7 @@ from django.conf import settings
 from claims import public_cache, public_refresh
 from claims.reminders.enqueue import enqueue_sweep
 from claims.reminders.sweep import sweep
+from claims.sitemaps import refresh as sitemaps
 
 logger = logging.getLogger(__name__)
 
@@ -52,3 +53,16 @@ def refresh_public_data() -> list[str]:
     computed = public_refresh.refresh()
     logger.info("Public aggregates refreshed: %s", ", ".join(computed) or "none needed")
     return computed
+
+
+@shared_task(
+    name="claims.tasks.build_sitemaps",
+    ignore_result=True,
+    # Within the build's lock, so no second build starts beside a hung one.
+    soft_time_limit=sitemaps.BUILD_LOCK_SECONDS - 60,
+    time_limit=sitemaps.BUILD_LOCK_SECONDS - 30,
+)
+def build_sitemaps() -> dict | None:
+    built = sitemaps.build_if_needed()
+    logger.info("Sitemaps: %s", f"built {built['pages']}" if built else "current, or another build is running")
+    return built

@@ -1,39 +1,48 @@
 """Public URLs: pages, feeds, calendar, API, sitemap and robots.txt.
 
-Every public view is wrapped in cache_public: anonymous GETs are served from Redis and
-every response carries an ETag and Last-Modified for conditional GET.
+Every public page is wrapped in cache_public: anonymous GETs are served from Redis and
+every response carries an ETag and Last-Modified for conditional GET. Each names the
+query parameters it uses (``params``); any other is ignored, so that made-up addresses
+cannot get past the cache. Work that can be expensive on a cache miss runs ``bounded`` by
+the deployment's cap, and searches and sitemaps are ``rate_limited`` per address (claims/throttle/).
+Sitemaps are built by a worker and served as stored (claims/sitemaps/).
 """
 
-from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from claims.feeds import ClaimEventsFeed
 from claims.public_cache import cache_public
-from claims.sitemaps import SITEMAPS
-from claims.sitemaps import index as sitemap_index
+from claims.sitemaps import views as sitemap_views
+from claims.throttle.guard import always, bounded, deep, rate_limited, searched_filtered_or_deep, searching
 from claims.views import claimants, claims, corrections, deadlines, overview, site
 from claims.views.calendar import deadlines_ics
 
+PAGE = ("page",)
+LIST_PARAMS = (*claims.FORM_FIELDS, "page")
+
 urlpatterns = [
     path("", cache_public(overview.overview), name="overview"),
-    path("claims/", cache_public(claims.claim_list), name="claim-list"),
-    path("claims/feed/", cache_public(ClaimEventsFeed()), name="claim-feed"),
-    path("claims/deadlines.ics", cache_public(deadlines_ics), name="deadlines-ics"),
+    path(
+        "claims/",
+        rate_limited(
+            cache_public(bounded(claims.claim_list, when=searched_filtered_or_deep), params=LIST_PARAMS),
+            when=searching,
+        ),
+        name="claim-list",
+    ),
+    path("claims/feed/", cache_public(bounded(ClaimEventsFeed(), when=always)), name="claim-feed"),
+    path("claims/deadlines.ics", cache_public(bounded(deadlines_ics, when=always)), name="deadlines-ics"),
     path("claims/<slug:slug>/", cache_public(claims.claim_detail), name="claim-detail"),
-    path("claimants/<slug:slug>/", cache_public(claimants.claimant_detail), name="claimant-detail"),
-    path("deadlines/", cache_public(deadlines.deadlines), name="deadlines"),
-    path("corrections/", cache_public(corrections.corrections), name="corrections"),
+    path(
+        "claimants/<slug:slug>/",
+        cache_public(bounded(claimants.claimant_detail, when=deep), params=PAGE),
+        name="claimant-detail",
+    ),
+    path("deadlines/", cache_public(bounded(deadlines.deadlines, when=deep), params=PAGE), name="deadlines"),
+    path("corrections/", cache_public(bounded(corrections.corrections, when=deep), params=PAGE), name="corrections"),
     path("api/", include("claims.api.urls")),
-    path(
-        "sitemap.xml",
-        cache_public(sitemap_index),
-        name="sitemap",
-    ),
-    path(
-        "sitemap-<section>.xml",
-        cache_public(sitemap_views.sitemap),
-        {"sitemaps": SITEMAPS},
-        name="sitemap-section",
-    ),
+    # Served as stored, but a section is megabytes at a million claims: counted per address too.
+    path("sitemap.xml", rate_limited(sitemap_views.index), name="sitemap"),
+    path("sitemap-<section>.xml", rate_limited(sitemap_views.section), name="sitemap-section"),
     path("robots.txt", cache_public(site.robots_txt), name="robots-txt"),
 ]

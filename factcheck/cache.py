@@ -130,6 +130,16 @@ class FailOpenRedisCache(RedisCache):
         # The value as the client stores it (integers as they are, anything else pickled).
         return bool(client.eval(_DELETE_IF_EQUAL, 1, key, self._cache._serializer.dumps(value)))
 
+    def _run_script(self, script: str, keys, args, *, fallback=None):
+        # Keys take the cache's prefix and version; arguments go to Redis as they are (numbers, text).
+        client = self._cache.get_client(write=True)
+        scripts = self.__dict__.setdefault("_scripts", {})
+        registered = scripts.get(script)
+        if registered is None:
+            # redis-py sends EVALSHA, and the script's text only when the server does not know it yet.
+            registered = scripts[script] = client.register_script(script)
+        return registered(keys=[self.make_and_validate_key(key) for key in keys], args=list(args), client=client)
+
     def _fail_open(method_name, fallback, parent=None):  # noqa: N805 - a class-body helper, not a method
         parent = parent or getattr(RedisCache, method_name)
 
@@ -170,4 +180,7 @@ class FailOpenRedisCache(RedisCache):
     # Delete a key only while it still holds the given value, in one step: how the holder of a
     # lock releases it without deleting a lock that expired and was taken by someone else since.
     delete_if_equal = _fail_open("delete_if_equal", False, _delete_if_equal)
-    del _fail_open, _delete_if_equal
+    # A Lua script over keys of this cache, in one round trip; ``fallback`` (default None) when
+    # Redis cannot be reached: how the deployment-wide limits of claims.throttle fail open.
+    run_script = _fail_open("run_script", lambda script, keys, args, *, fallback=None: fallback, _run_script)
+    del _fail_open, _delete_if_equal, _run_script

@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # A sign-in POST (a password hash) takes a slot of the cap on expensive work.
+    "claims.throttle.guard.SignInGuard",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): whether this session passed the second factor.
     "django_otp.middleware.OTPMiddleware",
@@ -198,6 +200,22 @@ PUBLIC_SEARCH_TIMEOUT_MS = env_int("PUBLIC_SEARCH_TIMEOUT_MS", 1000, minimum=0)
 # without workers: then the first reader after a change computes it.
 PUBLIC_REFRESH_IN_BACKGROUND = env_bool("PUBLIC_REFRESH_IN_BACKGROUND", default=True)
 PUBLIC_REFRESH_SECONDS = env_int("PUBLIC_REFRESH_SECONDS", 300, minimum=10)
+# Sitemaps are built by a worker (claims/sitemaps/), never in a request: after a change at
+# most once per this many seconds, and by beat as often, so they are about this far behind.
+PUBLIC_SITEMAP_SECONDS = env_int("PUBLIC_SITEMAP_SECONDS", 300, minimum=10)
+
+# --- Bounds on public work (claims/throttle/) ---------------------------------------------
+# Expensive requests (a search, a filtered or deep list page, the feed or calendar when not
+# cached, a sign-in POST) running at once across the deployment, counted in Redis; past it,
+# 503 with Retry-After. About half the web workers of the whole deployment, so the rest keep
+# answering everyone else. 0: no cap.
+PUBLIC_EXPENSIVE_CONCURRENCY = env_int("PUBLIC_EXPENSIVE_CONCURRENCY", 2, minimum=0)
+# Seconds a client refused by that cap is asked to wait (Retry-After).
+PUBLIC_BUSY_RETRY_AFTER = env_int("PUBLIC_BUSY_RETRY_AFTER", 5, minimum=1)
+# Requests a minute per client address to the API and to the list page's search; past it,
+# 429 with Retry-After. 0: no limit. Addresses are REMOTE_ADDR, or X-Forwarded-For as
+# written by TRUSTED_PROXIES (claims/throttle/address.py).
+PUBLIC_RATE_LIMIT = env_int("PUBLIC_RATE_LIMIT", 120, minimum=0)
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None  # tasks report through the database, not results
@@ -239,6 +257,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.tasks.refresh_public_data",
         "schedule": PUBLIC_REFRESH_SECONDS,
         "options": {"expires": PUBLIC_REFRESH_SECONDS},
+    },
+    # Builds the sitemaps when they are missing or older than the last change (claims/sitemaps/).
+    "build-sitemaps": {
+        "task": "claims.tasks.build_sitemaps",
+        "schedule": PUBLIC_SITEMAP_SECONDS,
+        "options": {"expires": PUBLIC_SITEMAP_SECONDS},
     },
 }
 
@@ -306,13 +330,13 @@ CONTENT_SECURITY_POLICY = {
 # two settings stay the only source.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1)
-# Reverse proxies whose X-Forwarded-For is believed (claims/signin/addresses.py); without
+# Reverse proxies whose X-Forwarded-For is believed (claims/throttle/address.py); without
 # them the header is ignored, since any client can send it.
 TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", [])
 AXES_FAILURE_LIMIT = "claims.signin.lockout.failure_limit"
 AXES_COOLOFF_TIME = "claims.signin.lockout.cool_off"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "claims.signin.addresses.client_address"
+AXES_CLIENT_IP_CALLABLE = "claims.throttle.address.client_address"
 AXES_LOCKOUT_CALLABLE = "claims.signin.lockout.locked_out"
 # A refused attempt while locked does not move the end of the lockout: the page can say when.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False

@@ -12,6 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from bench import cpu, generate, report, sweep
+from bench.abuse import AbuseResult
 from bench.web import Load, Result, combine
 from claims.feeds import recent_events
 from claims.models import Appearance, Claim, Claimant, FeedEntry, Reminder, Source, Status, Update
@@ -117,14 +118,19 @@ def test_the_summary_line_reports_the_worst_public_ratios_and_the_sweep_ratio():
     ]
     run.sweep = {"available": True, "seconds": 0.6, "sent": 1000, "made_due": 1000}
     run.sweep_baseline = {"available": True, "seconds": 0.5}
-    assert report.summary_line(run) == "worst uncached ratio=0.25 worst cached ratio=0.9 sweep ratio=1.2"
+    assert report.summary_line(run) == "worst uncached ratio=0.25 worst cached ratio=0.9 sweep ratio=1.2 abuse p99=n/a"
+    run.abuse = AbuseResult(
+        readers={"overview": Load(900, 8.0, 41.6, 7000, 0), "/healthz": Load(1200, 3.0, 61.2, 9000, 0)}
+    )
+    assert report.summary_line(run).endswith(" sweep ratio=1.2 abuse p99=61 ms")  # the worst reader's p99
+    assert dict(report.abuse_checks(run)) == {"reader p50 < 50 ms": True, "reader p99 < 200 ms": True}
 
 
 def test_the_sweep_ratio_is_one_at_ten_thousand_and_na_when_unmeasured():
     run = report.Run(claims=10_000, command="x", started=timezone.now(), machine={}, setup="")
-    assert report.summary_line(run) == "worst uncached ratio=n/a worst cached ratio=n/a sweep ratio=n/a"
+    assert report.summary_line(run) == "worst uncached ratio=n/a worst cached ratio=n/a sweep ratio=n/a abuse p99=n/a"
     run.sweep = {"available": True, "seconds": 0.4, "sent": 1000, "made_due": 1000}
-    assert report.summary_line(run).endswith("sweep ratio=1.0")
+    assert report.summary_line(run).endswith("sweep ratio=1.0 abuse p99=n/a")
 
 
 def test_targets_are_checked_per_kind_and_mode():

@@ -18,7 +18,9 @@ from django.core.exceptions import ValidationError
 
 from claims import services
 from claims.models import Claim, FeedEntry, historical_claim_model
+from claims.sitemaps import refresh
 from tests.html_forms import post_form
+from tests.test_public_support import build_sitemaps
 
 pytest_plugins = ["tests.test_public_support"]
 pytestmark = [pytest.mark.usefixtures("public_cache", "frozen_day"), pytest.mark.django_db]
@@ -120,6 +122,7 @@ def _public_copies(anonymous, claim) -> dict[str, str]:
     )
     api_list = json.loads(anonymous.get("/api/claims/").content)
     api_detail = anonymous.get(f"/api/claims/{claim.slug}/")
+    build_sitemaps()  # as the worker does once the change commits (never in a request)
     sitemap = anonymous.get("/sitemap-claims.xml").content.decode()
     return {
         "feed": " ".join(entry.title + entry.summary for entry in feed.entries),
@@ -159,3 +162,18 @@ def test_an_unpublished_claim_leaves_every_public_copy_at_once(anonymous, publis
         after, False
     )
     assert "A fix." not in after["corrections"]
+
+
+def test_a_takedown_queues_a_sitemap_build_at_once(published, chiara, commit, settings, monkeypatch):
+    """Other changes queue a build at most once per PUBLIC_SITEMAP_SECONDS; a takedown always does."""
+    settings.PUBLIC_REFRESH_IN_BACKGROUND = True
+    queued = []
+    monkeypatch.setattr("claims.tasks.build_sitemaps.apply_async", lambda *args, **options: queued.append(options))
+    assert refresh.ask_for_build() and len(queued) == 1  # a change queued a build just now
+    with commit():
+        published.verdict = "Checked."
+        services.save_claim(published, by=chiara, reason="Verdict")
+    assert len(queued) == 1  # picked up by beat's run
+    with commit():
+        services.unpublish(published, by=chiara, reason="Legal hold")
+    assert len(queued) == 2

@@ -136,6 +136,15 @@ def make_register(count: int, *, by, seed: int = 4) -> list[Claim]:
     return claims
 
 
+def build_sitemaps():
+    """What the worker's task (or ``manage.py build_sitemaps``) does: sitemaps are never built in a request."""
+    from claims.sitemaps import refresh
+
+    built = refresh.build_if_needed(force=True)
+    assert built is not None
+    return built
+
+
 def publish(claim, by, reason="Published"):
     return services.publish(claim, by=by, reason=reason)
 

@@ -9,7 +9,7 @@ from axes.models import AccessAttempt, AccessFailureLog
 from django.core.management import call_command
 from django.test import RequestFactory
 
-from claims.signin.addresses import client_address
+from claims.throttle.address import client_address
 from tests.signin_support import PASSWORD, CountingHasher, sign_in
 from tests.test_register_settings import manage
 

@@ -28,10 +28,8 @@ def claimant_detail(request, slug):
         number = page_number(request.GET.get("page"))
     except BadPage as error:
         return frame.page(claimant_page_parts(request, pk, errors=[str(error)]), status=400)
-    if set(request.GET) - {"page"}:
-        # The pager's links keep the address's other parameters (a campaign tag, say): such
-        # a page is made afresh rather than kept under every address anyone can make up.
-        return frame.page(claimant_page_parts(request, pk))
+    # Other parameters never get here (claims.urls: cache_public keeps ``page`` only), so the parts
+    # are kept per page number, not under every address anyone can make up.
     parts = fragments.remember(
         "claimant-page", f"{pk}:{number}", stamp, lambda: claimant_page_parts(request, pk), request=request
     )
