@@ -43,7 +43,7 @@ demo: migrate
 # Ctrl+C stops honcho, which stops web, worker and beat and exits with 130: that is how
 # this target is meant to end, not an error (the trap keeps the shell from dying of it).
 run: demo
-	@echo "Workbench: http://127.0.0.1:$(PORT)/admin/ (editor or reviewer, passwords above). Emails are logged by worker.1. Stop with Ctrl+C."
+	@echo "Workbench: http://127.0.0.1:$(PORT)/admin/ as editor or reviewer (each password is printed once, when the account is created). Emails are logged by worker.1. Stop with Ctrl+C."
 	@trap : INT; PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --env $(RUN_DIR)/processes.env || test $$? -eq 130
 
 test: install-test
