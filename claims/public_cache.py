@@ -669,9 +669,5 @@ def remember(name: str, compute: Callable, *, request=None, timeout: int | None 
 def clear() -> int:
     """Delete every public cache entry (this project's key prefix only); returns how many."""
     local_pages.forget()
-    client = cache._cache.get_client(write=True)
-    pattern = cache.make_key("public:*")
-    deleted = 0
-    for key in client.scan_iter(match=pattern, count=500):
-        deleted += client.delete(key)
-    return deleted
+    # Each backend knows how to find its keys (FailOpenRedisCache, factcheck.sqlite_cache.SQLiteCache).
+    return cache.delete_matching("public:*")

@@ -124,6 +124,17 @@ class FailOpenRedisCache(RedisCache):
         for hook in _recovery_hooks:
             hook()  # hooks use the cache themselves; a failure there trips the breaker again
 
+    def delete_matching(self, pattern: str, version=None) -> int:
+        """Delete the keys of this cache (its prefix and version) matching the glob ``pattern``; how many.
+
+        Not failing open: a caller that empties the cache must learn that it could not.
+        """
+        client = self._cache.get_client(write=True)
+        deleted = 0
+        for key in client.scan_iter(match=self.make_key(pattern, version=version), count=500):
+            deleted += client.delete(key)
+        return deleted
+
     def _delete_if_equal(self, key, value, version=None) -> bool:
         key = self.make_and_validate_key(key, version=version)
         client = self._cache.get_client(key, write=True)

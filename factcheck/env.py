@@ -4,6 +4,10 @@ Every helper raises ImproperlyConfigured naming the variable and the value it co
 not read, so that a typo in a deployment stops start-up with a message an operator can
 act on instead of a stack trace deep inside a database driver. Secrets may also be
 given as ``NAME_FILE`` (a path whose content is the value), as container platforms do.
+
+Development machines may also keep values in a file (``.env``, written by ``make run``):
+``read_env_file`` puts them in the environment before settings read it, without ever
+replacing a variable that is set.
 """
 
 import ipaddress
@@ -21,6 +25,28 @@ _FALSE = {"0", "false", "no", "off", ""}
 # The database engines factcheck supports; anything else is a mistake, not a choice.
 _DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql", "psql"}
 _EMAIL_SCHEMES = {"smtp", "smtps", "smtp+tls", "smtp+ssl", "consolemail", "filemail", "memorymail", "dummymail"}
+
+
+def read_env_file(path: Path) -> bool:
+    """Fill the variables that are not set from ``path`` (``NAME=value`` lines); True if it was read.
+
+    The file holds a checkout's development values (``make run`` writes DEBUG=1, a
+    generated SECRET_KEY and the SITE_URL of its port), so that ``manage.py`` works there
+    with no variables set. A variable set in the environment always wins. It is not read:
+
+    - when the environment turns DEBUG off: a production process takes no key or address
+      from a file that happens to lie in its directory;
+    - under pytest (which sets PYTEST_VERSION for its run, and so for the processes tests
+      start): the suite must pass or fail the same in a developer's checkout, whatever its
+      file says, as in CI's clean clone.
+    """
+    debug = os.environ.get("DEBUG")
+    if "PYTEST_VERSION" in os.environ or (debug is not None and debug.strip().lower() in _FALSE):
+        return False
+    if not path.is_file():
+        return False
+    environ.Env.read_env(path, overwrite=False)
+    return True
 
 
 def without_password(value: str) -> str:

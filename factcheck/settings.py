@@ -1,13 +1,16 @@
 """factcheck settings: one module, every value read from the environment.
 
 See README.md ("Configuration") for the variables. Helpers in factcheck.env raise
-ImproperlyConfigured naming the variable when a value cannot be read.
+ImproperlyConfigured naming the variable when a value cannot be read. A checkout's
+``.env`` (written by ``make run``) fills the variables that are not set, before anything
+is read; see factcheck.env.read_env_file for when it is not read at all.
 """
 
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from factcheck import quickstart
 from factcheck.env import (
     env_bool,
     env_choice,
@@ -20,9 +23,11 @@ from factcheck.env import (
     env_str,
     env_time_zone,
     env_url,
+    read_env_file,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+read_env_file(BASE_DIR / ".env")
 
 DEBUG = env_bool("DEBUG", default=False)
 
@@ -38,7 +43,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
-# Absolute address of this site, used in emails and feeds built outside a request.
+# Absolute address of this site, used in emails and feeds built outside a request
+# (`make run` sets it to the port it serves on, in .env).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The publishing newsroom, named as the author of ClaimReview markup and feeds.
 NEWSROOM_NAME = env_str("NEWSROOM_NAME", "factcheck newsroom")
@@ -57,6 +63,8 @@ INSTALLED_APPS = [
     "simple_history",
     "rest_framework",
     "drf_spectacular",
+    # Swagger UI's files for the API reference page, served from here (no CDN).
+    "drf_spectacular_sidecar",
     "django_filters",
     # Sign-in: failed attempts and lockouts (axes), one-time codes from an app and backup codes (django-otp).
     "axes",
@@ -164,22 +172,47 @@ STORAGES = {
 }
 
 # --- Redis: Celery broker and cache -------------------------------------------------
-REDIS_URL = env_url("REDIS_URL", "redis://127.0.0.1:6379/0", schemes={"redis", "rediss", "unix"})
+# `make run`'s folder for what its processes share: the beat schedule and, without Redis,
+# Celery's queue and the cache (factcheck/quickstart.py).
+RUN_DIR = quickstart.run_dir(BASE_DIR)
+# Development without Redis: Celery's broker and the cache on files in RUN_DIR (decided
+# by EMBEDDED_SERVICES, or when DEBUG=1, REDIS_URL is unset and 127.0.0.1:6379 is silent).
+EMBEDDED_SERVICES = quickstart.embedded_services(debug=DEBUG)
+# With DEBUG=1 each checkout has names of its own in a shared Redis (cache keys, Celery's
+# queue); production keeps fixed ones, which the next release in another directory shares.
+_OWN_NAME = f"factcheck-{quickstart.checkout_id(BASE_DIR)}" if DEBUG else "factcheck"
+REDIS_URL = (
+    None
+    if EMBEDDED_SERVICES
+    else env_url("REDIS_URL", quickstart.DEFAULT_REDIS_URL, schemes={"redis", "rediss", "unix"})
+)
 # Seconds before a Redis call gives up; a dead Redis must never hang a web request.
 REDIS_TIMEOUT = env_int("REDIS_TIMEOUT", 2, minimum=1)
 # After a failed cache call a process leaves Redis alone this long (factcheck/cache.py).
 REDIS_COOL_DOWN_SECONDS = env_int("REDIS_COOL_DOWN_SECONDS", 5, minimum=0)
 
-CACHES = {
-    "default": {
-        # Fails open: when Redis is down, pages are rendered uncached instead of erroring.
-        "BACKEND": "factcheck.cache.FailOpenRedisCache",
-        "LOCATION": REDIS_URL,
-        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "factcheck"),
-        "TIMEOUT": env_int("CACHE_TIMEOUT", 300, minimum=0),
-        "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
+if EMBEDDED_SERVICES:
+    CACHES = {
+        "default": {
+            # One SQLite file that the web process, the worker and beat share (factcheck/sqlite_cache.py).
+            "BACKEND": "factcheck.sqlite_cache.SQLiteCache",
+            "LOCATION": str(RUN_DIR / "cache.sqlite3"),
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", _OWN_NAME),
+            "TIMEOUT": env_int("CACHE_TIMEOUT", 300, minimum=0),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            # Fails open: when Redis is down, pages are rendered uncached instead of erroring.
+            "BACKEND": "factcheck.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", _OWN_NAME),
+            "TIMEOUT": env_int("CACHE_TIMEOUT", 300, minimum=0),
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
+        }
+    }
 # Seconds an anonymous public page stays cached (claims/public_cache.py); 0 turns it off.
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300, minimum=0)
 # Seconds a process serves its own copy of a hot page before asking Redis whether anything
@@ -217,7 +250,8 @@ PUBLIC_BUSY_RETRY_AFTER = env_int("PUBLIC_BUSY_RETRY_AFTER", 5, minimum=1)
 # written by TRUSTED_PROXIES (claims/throttle/address.py).
 PUBLIC_RATE_LIMIT = env_int("PUBLIC_RATE_LIMIT", 120, minimum=0)
 
-CELERY_BROKER_URL = REDIS_URL
+# The filesystem transport's URL names a host only so that kombu does not warn about its absence.
+CELERY_BROKER_URL = "filesystem://localhost//" if EMBEDDED_SERVICES else REDIS_URL
 CELERY_RESULT_BACKEND = None  # tasks report through the database, not results
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
@@ -234,6 +268,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Longer than any task runs, so a slow task is not handed to a second worker.
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60),
 }
+if DEBUG:
+    # The queue's keys in Redis, per checkout: a worker never takes another checkout's tasks.
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = f"{_OWN_NAME}:"
+if EMBEDDED_SERVICES:
+    CELERY_BROKER_TRANSPORT_OPTIONS = quickstart.filesystem_broker(RUN_DIR / "celery")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
 # --- Deadline reminders ----------------------------------------------------------------
@@ -285,10 +324,8 @@ elif env_str("EMAIL_HOST"):
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 else:
-    # Without a mail server, development prints emails to the console.
-    EMAIL_BACKEND = (
-        "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
-    )
+    # Without a mail server, development logs each email at INFO (factcheck/mail.py).
+    EMAIL_BACKEND = "factcheck.mail.LoggingEmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "factcheck <factcheck@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

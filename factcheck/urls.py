@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 
@@ -8,12 +9,20 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+def favicon(request):
+    """Browsers ask every site for /favicon.ico (the admin names no icon): the site's icon, not a 404."""
+    response = HttpResponseRedirect(static("public/favicon.svg"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 admin.site.site_header = "factcheck workbench"
 admin.site.site_title = "factcheck"
 admin.site.index_title = "Claims desk"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     # Intake lives beside the admin and uses its login and permissions.
     path("admin/intake/", include("claims.intake.urls")),
     # Two-factor enrolment, the code step after the password, and resets (claims/signin/).

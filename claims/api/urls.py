@@ -3,6 +3,7 @@ from django.urls import path
 from claims.api import views
 from claims.api.filters import ClaimFilter
 from claims.api.pagination import NoCountPagination
+from claims.api.reference import reference
 from claims.public_cache import cache_public
 from claims.throttle.guard import bounded, rate_limited, searched_filtered_or_deep
 
@@ -24,4 +25,5 @@ urlpatterns = [
     path("claims/<slug:slug>/", api(views.ClaimDetail.as_view()), name="api-claim-detail"),
     # ?format=json for JSON; ?lang= as drf-spectacular reads it.
     path("schema/", api(views.Schema.as_view(), params=("format", "lang")), name="api-schema"),
+    path("docs/", cache_public(reference), name="api-docs"),
 ]
