@@ -17,12 +17,16 @@ from django.db.utils import InterfaceError, OperationalError, ProgrammingError
 from django.test import Client
 
 from factcheck.outage import RETRY_AFTER_SECONDS, DatabaseOutageMiddleware, is_outage
-from tests.test_reminders_support import needs_postgresql
 
 pytest_plugins = ["tests.test_public_support"]
 pytestmark = pytest.mark.usefixtures("public_cache")
 
 CACHED = ["/", "/claims/", "/claims/alpine-united-states/", "/claimants/alpine/", "/api/claims/"]
+
+
+def needs_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("Cuts a PostgreSQL connection: needs PostgreSQL (DATABASE_URL=postgres://...).")
 
 
 @pytest.fixture
