@@ -154,13 +154,24 @@ def event_lines(claim: CalendarRow, host: str, site_url: str) -> list[str]:
         f"DTSTAMP:{claim.stamp}",
         f"LAST-MODIFIED:{claim.stamp}",
         f"DTSTART;VALUE=DATE:{claim.deadline_end:%Y%m%d}",
-        f"DTEND;VALUE=DATE:{claim.deadline_end + datetime.timedelta(days=1):%Y%m%d}",
+        _end(claim.deadline_end),
         f"SUMMARY:{escape_text(f'Deadline: {claim.claimant_name}: {claim.statement}')}",
         f"DESCRIPTION:{escape_text(chr(10).join(description))}",
         f"URL:{url}",
         "TRANSP:TRANSPARENT",
         "END:VEVENT",
     ]
+
+
+def _end(day: datetime.date) -> str:
+    """The end of an all-day event: the next day, or a day's duration for the calendar's last day.
+
+    The register refuses deadlines after 2200, but a row written around it may hold
+    9999-12-31, whose next day does not exist; RFC 5545 reads both forms the same.
+    """
+    if day == datetime.date.max:
+        return "DURATION:P1D"
+    return f"DTEND;VALUE=DATE:{day + datetime.timedelta(days=1):%Y%m%d}"
 
 
 def deadlines_calendar(claims) -> bytes:

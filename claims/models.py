@@ -40,6 +40,28 @@ def newsroom_today() -> datetime.date:
 _PER_WRITE = ("_change_reason", "_history_user", "_expected_version", "_correction")
 
 
+# The dates the register accepts, on every field an editor or an import sets. Claims are
+# made and fall due within a lifetime: a date outside this is a typo (9999 for "never",
+# 0202 for 2020), and at the edge of the calendar the reminder points and the calendar's
+# events (a day after the deadline) cannot be counted. The public API's year filter takes
+# the same years.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2200, 12, 31)
+
+
+def validate_sane_date(value: datetime.date | None) -> None:
+    """Refuse a date (or the day of a datetime) outside EARLIEST_DATE..LATEST_DATE."""
+    if value is None:
+        return
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValidationError(
+            "Give a date between %(earliest)s and %(latest)s; %(value)s looks like a typing mistake.",
+            code="date_out_of_range",
+            params={"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat(), "value": day.isoformat()},
+        )
+
+
 class TrackedModel(models.Model):
     """Base of every history-tracked model: a write needs a change reason, and the row's current version.
 
@@ -225,7 +247,7 @@ class Source(TrackedModel):
     title = models.CharField(max_length=300)
     url = models.URLField(max_length=500, blank=True)
     publisher = models.CharField(max_length=200, blank=True)
-    published_on = models.DateField(null=True, blank=True)
+    published_on = models.DateField(null=True, blank=True, validators=[validate_sane_date])
     body = models.TextField(blank=True, help_text="Text of the article, when kept (used by intake).")
     history = HistoricalRecords()
 
@@ -356,8 +378,8 @@ class Claim(TrackedModel):
     slug = models.SlugField(max_length=120, unique=True)
 
     deadline_text = models.CharField(max_length=200, blank=True, help_text='As written, e.g. "by 2026".')
-    deadline_start = models.DateField(null=True, blank=True)
-    deadline_end = models.DateField(null=True, blank=True)
+    deadline_start = models.DateField(null=True, blank=True, validators=[validate_sane_date])
+    deadline_end = models.DateField(null=True, blank=True, validators=[validate_sane_date])
     deadline_precision = models.CharField(max_length=10, choices=Precision, default=Precision.NONE)
 
     target_quantity = models.CharField(max_length=100, blank=True, help_text='e.g. "starting price".')
@@ -370,14 +392,19 @@ class Claim(TrackedModel):
 
     status = models.CharField(max_length=20, choices=Status, default=Status.PENDING)
     resolved_on = models.DateField(
-        null=True, blank=True, help_text="When the outcome happened (set when the claim is closed)."
+        null=True,
+        blank=True,
+        validators=[validate_sane_date],
+        help_text="When the outcome happened (set when the claim is closed).",
     )
     verdict = models.TextField(blank=True, help_text="Public summary of why the claim has its status.")
     notes = models.TextField(blank=True, help_text="Internal; never shown to readers.")
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_claims"
     )
-    published_at = models.DateTimeField(null=True, blank=True, help_text="Empty while the claim is a draft.")
+    published_at = models.DateTimeField(
+        null=True, blank=True, validators=[validate_sane_date], help_text="Empty while the claim is a draft."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # When readers last saw the claim change: a public field, its timeline of updates, its
@@ -580,7 +607,7 @@ class Update(TrackedModel):
     """A dated entry on a claim's public timeline, optionally moving its status."""
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="updates")
-    date = models.DateField(default=newsroom_today)
+    date = models.DateField(default=newsroom_today, validators=[validate_sane_date])
     summary = models.TextField()
     url = models.URLField(max_length=500, blank=True)
     status = models.CharField(

@@ -177,8 +177,9 @@ def _stamp_public_change(sender, instance, raw, using, update_fields=None, **kwa
     """Before a claim or claimant is written: date its public change (``public_changed_at``) if it has one.
 
     In pre_save, so the date goes out with the row itself. A draft's changes are dated too
-    (nobody sees them yet); publishing it is a change, and dates it again. A claim's public
-    change also dates its claimant's page (and the previous claimant's, when it moves).
+    (nobody sees them yet); publishing it is a change, and dates it again. A public change
+    of a claim (one that is or was published) also dates its claimant's page (and the
+    previous claimant's, when it moves); a draft's does not, since that page does not show it.
     """
     if raw:
         return  # loaddata writes the rows as they were, dates included
@@ -188,8 +189,9 @@ def _stamp_public_change(sender, instance, raw, using, update_fields=None, **kwa
     before = instance.__dict__.get(_SNAPSHOT)
     if instance._state.adding or _public_state(instance) != before or _is_correction(instance):
         _set_stamp(instance, update_fields)
-        previous_claimant = before[_CLAIMANT_ID] if before and before[_CLAIMANT_ID] is not _NOT_LOADED else None
-        _stamp_claimants(using, instance.claimant_id, previous_claimant)
+        if _is_or_was_published(instance, before, created=instance._state.adding):
+            previous_claimant = before[_CLAIMANT_ID] if before and before[_CLAIMANT_ID] is not _NOT_LOADED else None
+            _stamp_claimants(using, instance.claimant_id, previous_claimant)
 
 
 _STAMP_AFTER_SAVE = "_public_stamp_after_save"
@@ -212,10 +214,24 @@ def _write_left_out_stamp(sender, instance, using, **kwargs):
 def _stamp_related_claims(sender, instance, using, created=False, **kwargs):
     """A change to a claim's updates, appearances, claimant or sources dates the claims it shows on.
 
-    A plain UPDATE of the derived column, in the writer's transaction: it is not an
-    editorial change, so it writes no history (the change that caused it has its own).
+    Readers see it only if one of those claims is published: then the generation moves on
+    too. A change that shows on drafts alone (an update of a draft, the claimant or source
+    of drafts only, a new claimant or source) moves nothing public: no generation, no
+    Last-Modified, no stamp of a published claim (a draft's own stamp is not public, and
+    publishing it dates it again).
+
+    The stamp is written first, on every such claim, drafts included: its UPDATE holds
+    their rows until this transaction ends, so a concurrent publish of one of them waits
+    for it, and the check that follows sees a publish that committed before. Either way
+    the change is not lost: the publish moves the generation on after this change is
+    visible, or this change sees the claim published and moves it itself. In this very
+    transaction, the check sees the claims as the transaction left them: a claim it
+    unpublished counts as a draft, and its unpublishing has already moved the generation
+    (``_on_save``). A plain UPDATE of the derived column: it is not an editorial change, so
+    it writes no history (the change that caused it has its own).
     """
     if kwargs.get("raw"):
+        _changed(using)  # loaddata: rows as they were, without looking at what they show
         return
     claims = Claim.objects.using(using)
     if sender in (Update, Appearance):
@@ -227,11 +243,20 @@ def _stamp_related_claims(sender, instance, using, created=False, **kwargs):
     else:  # Source: the claims it is the source of, and those it is a further appearance of
         appearances = Appearance.objects.using(using).filter(source_id=instance.pk).values("claim_id")
         claims = claims.filter(Q(source_id=instance.pk) | Q(pk__in=appearances))
-    claims.update(public_changed_at=_next_stamp_sql())
+    if claims.update(public_changed_at=_next_stamp_sql()) and claims.published().exists():
+        _changed(using)
 
 
 def _stamp_deleted_claims_claimant(sender, instance, using, **kwargs):
-    _stamp_claimants(using, instance.claimant_id)
+    if _deleted_claim_showed(instance):
+        _stamp_claimants(using, instance.claimant_id)
+
+
+def _is_or_was_published(claim: Claim, before: tuple | None, *, created: bool) -> bool:
+    """Whether readers saw ``claim`` before this save (by its state when loaded) or see it after it."""
+    if claim.published_at is not None:
+        return True
+    return not created and (before is None or before[_PUBLISHED_AT] is not None)
 
 
 def _is_correction(claim) -> bool:
@@ -245,12 +270,9 @@ def _claim_change_shows(claim: Claim, created: bool, correction: bool = False) -
     before = claim.__dict__.get(_SNAPSHOT)
     after = _public_state(claim)
     claim.__dict__[_SNAPSHOT] = after  # the next save of this object compares with this one
-    if created:
-        return claim.published_at is not None
-    if before == after and not correction:
+    if not created and before == after and not correction:
         return False  # only notes, the assignee or the timestamp changed
-    was_published = before is None or before[_PUBLISHED_AT] is not None
-    return was_published or claim.published_at is not None  # a draft that stays a draft shows nowhere
+    return _is_or_was_published(claim, before, created=created)  # a draft that stays a draft shows nowhere
 
 
 def _deleted_claim_showed(claim: Claim) -> bool:
@@ -297,15 +319,13 @@ def _changed(using: str) -> None:
 
 
 def _on_save(sender, instance, created, using, **kwargs):
-    if sender is Claim and not _claim_change_shows(instance, created, _is_correction(instance)):
-        return
-    _changed(using)
+    if _claim_change_shows(instance, created, _is_correction(instance)):
+        _changed(using)
 
 
 def _on_delete(sender, instance, using, **kwargs):
-    if sender is Claim and not _deleted_claim_showed(instance):
-        return
-    _changed(using)
+    if _deleted_claim_showed(instance):
+        _changed(using)
 
 
 post_init.connect(_remember_public_state, sender=Claim, dispatch_uid="public-cache-claim-state")
@@ -314,13 +334,13 @@ for _model in (Claim, Claimant):
     post_save.connect(_write_left_out_stamp, sender=_model, dispatch_uid=f"public-stamp-left-out-{_model.__name__}")
 post_delete.connect(_stamp_deleted_claims_claimant, sender=Claim, dispatch_uid="public-stamp-claim-deleted")
 for _model in (Update, Appearance, Claimant, Source):
-    # Connected before the handlers below, so the generation moves on after the stamps are written.
+    # These also move the generation on, when what they change shows on a published claim.
     post_save.connect(_stamp_related_claims, sender=_model, dispatch_uid=f"public-stamp-save-{_model.__name__}")
 for _model in (Update, Appearance):
     post_delete.connect(_stamp_related_claims, sender=_model, dispatch_uid=f"public-stamp-delete-{_model.__name__}")
-for _model in (Claim, Update, Appearance, Claimant, Source):
-    post_save.connect(_on_save, sender=_model, dispatch_uid=f"public-cache-save-{_model.__name__}")
-    post_delete.connect(_on_delete, sender=_model, dispatch_uid=f"public-cache-delete-{_model.__name__}")
+# A claimant or source can only be deleted while no claim refers to it (PROTECT): readers saw it nowhere.
+post_save.connect(_on_save, sender=Claim, dispatch_uid="public-cache-save-Claim")
+post_delete.connect(_on_delete, sender=Claim, dispatch_uid="public-cache-delete-Claim")
 
 
 # --- whole responses ----------------------------------------------------------------

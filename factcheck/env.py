@@ -88,7 +88,7 @@ def env_bool(name: str, default: bool) -> bool:
     raise _bad(name, raw, "one of 1/0, true/false, yes/no, on/off")
 
 
-def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -98,10 +98,12 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
         raise _bad(name, raw, "a whole number") from None
     if minimum is not None and value < minimum:
         raise _bad(name, raw, f"a whole number of at least {minimum}")
+    if maximum is not None and value > maximum:
+        raise _bad(name, raw, f"a whole number of at most {maximum}")
     return value
 
 
-def env_int_list(name: str, default: list[int], *, minimum: int = 0) -> list[int]:
+def env_int_list(name: str, default: list[int], *, minimum: int = 0, maximum: int | None = None) -> list[int]:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return list(default)
@@ -111,6 +113,8 @@ def env_int_list(name: str, default: list[int], *, minimum: int = 0) -> list[int
         raise _bad(name, raw, "comma-separated whole numbers, e.g. 30,7") from None
     if any(value < minimum for value in values):
         raise _bad(name, raw, f"comma-separated whole numbers of at least {minimum}")
+    if maximum is not None and any(value > maximum for value in values):
+        raise _bad(name, raw, f"comma-separated whole numbers of at most {maximum}")
     return sorted(set(values), reverse=True)
 
 

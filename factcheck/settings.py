@@ -77,6 +77,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A database out of reach: 503 with Retry-After and a page of our own, not a 500.
+    "factcheck.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -276,8 +278,10 @@ if EMBEDDED_SERVICES:
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
 # --- Deadline reminders ----------------------------------------------------------------
-REMINDER_LEAD_DAYS = env_int_list("REMINDER_LEAD_DAYS", [30, 7], minimum=1)
-REMINDER_OVERDUE_EVERY_DAYS = env_int("REMINDER_OVERDUE_EVERY_DAYS", 7, minimum=1)
+# At most ten years each: reminder points are counted in days from deadlines of 1900 to
+# 2200 (claims/reminders/points.py), and must stay far inside the calendar's years 1-9999.
+REMINDER_LEAD_DAYS = env_int_list("REMINDER_LEAD_DAYS", [30, 7], minimum=1, maximum=3660)
+REMINDER_OVERDUE_EVERY_DAYS = env_int("REMINDER_OVERDUE_EVERY_DAYS", 7, minimum=1, maximum=3660)
 REMINDER_SWEEP_SECONDS = env_int("REMINDER_SWEEP_SECONDS", 300, minimum=10)
 # A reminder claimed by a sweep that has not sent it after this long is taken by a later
 # sweep (the first one died): longer than any sweep runs, short enough to resend promptly.

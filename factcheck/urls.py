@@ -31,3 +31,6 @@ urlpatterns = [
     # Public pages, feeds, calendar, API, sitemap and robots.txt.
     path("", include("claims.urls")),
 ]
+
+# A database outage met outside a view (a middleware reading the session) is a 503 too.
+handler500 = "factcheck.outage.server_error"

@@ -10,6 +10,12 @@ or on daylight-saving changes.
 The overdue series has no end, so rows are never created for all of it: a claim holds
 rows for the latest point that has already fallen due (if any) and for the points still
 ahead, up to the next overdue one. Each sweep that handles a due row extends the series.
+
+The arithmetic never leaves the calendar: only deadlines the register accepts
+(claims.models.EARLIEST_DATE to LATEST_DATE) have points, and settings bound the lead
+times and the overdue interval, so every point is centuries away from year 1 and year
+9999. A row that holds another deadline (written before the rule, or by raw SQL) is left
+out of the schedule instead of crashing every sweep with an OverflowError.
 """
 
 import datetime
@@ -17,6 +23,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
+
+from claims.models import EARLIEST_DATE, LATEST_DATE
 
 
 @dataclass(frozen=True)
@@ -59,13 +67,21 @@ def fixed_offsets() -> list[int]:
     return [-days for days in lead_days()] + [0]
 
 
+def has_points(deadline: datetime.date) -> bool:
+    """Whether a deadline is one the register accepts, and so has reminder points."""
+    return EARLIEST_DATE <= deadline <= LATEST_DATE
+
+
 def points_to_schedule(deadline: datetime.date, today: datetime.date) -> list[Point]:
     """The points a claim should hold rows for on `today`: the latest one already due, and those ahead.
 
     Older points that are already past are left out: when a claim is created (or its
     deadline moved) today, nobody needs a reminder that was due before it existed. Rows
     that were scheduled earlier and missed (an outage) are skipped by the sweep instead.
+    A deadline outside the register's dates has none (see the module's docstring).
     """
+    if not has_points(deadline):
+        return []
     every = overdue_every()
     elapsed = (today - deadline).days
     offsets = set(fixed_offsets())
