@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from claims.intake.claimants import ORGANIZATION, mentioned
 from claims.intake.detection import detect
+from claims.intake.quotes import quote_of
 from claims.intake.sentences import Sentence, split_sentences
 from claims.intake.targets import Target
 
@@ -28,10 +29,11 @@ class Candidate:
     target: Target | None
     score: float
     offset: int  # where the sentence starts in the article
+    quote: str = ""  # the words in quotation marks, if any (quotes.quote_of)
 
     def as_dict(self) -> dict:
-        """The JSON shape of `extract_claims --format json`."""
-        return {
+        """The JSON shape of `extract_claims --format json` ("quote" only when there is one)."""
+        shape = {
             "sentence": self.sentence,
             "claimant": self.claimant,
             "deadline_text": self.deadline_text,
@@ -41,6 +43,9 @@ class Candidate:
             "target": self.target.as_dict() if self.target else None,
             "score": self.score,
         }
+        if self.quote:
+            shape["quote"] = self.quote
+        return shape
 
 
 def _context_claimant(sentences: list[Sentence], index: int):
@@ -82,6 +87,7 @@ def extract(text: str, published_on: datetime.date | None = None, today: datetim
                 target=detection.target,
                 score=detection.score,
                 offset=sentence.start,
+                quote=quote_of(sentence.text),
             )
         )
     return candidates

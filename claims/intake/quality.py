@@ -57,9 +57,7 @@ def target_matches(found: dict | None, expected) -> bool:
     """Comparator and value right (a list of expected targets accepts any of them)."""
     if found is None or expected is None:
         return found is None and expected is None
-    return any(
-        (found["comparator"], found["value"]) == (one["comparator"], one["value"]) for one in _as_list(expected)
-    )
+    return any((found["comparator"], found["value"]) == (one["comparator"], one["value"]) for one in _as_list(expected))
 
 
 def unit_matches(found: dict | None, expected) -> bool:
