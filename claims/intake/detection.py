@@ -31,7 +31,7 @@ STRONG_CUE = re.compile(
         (?:goal|aim|ambition|target|objective|plan|idea)\s+is\s+(?:for\s+\w+\s+)?to
       | will|shall|won['’]t|is\s+going\s+to|are\s+going\s+to|(?:is|are)\s+gearing\s+up
       | (?:is|are|was|were)\s+(?:also\s+|now\s+|still\s+)?(?:set|due|expected|scheduled|slated|poised|meant
-          |supposed|planned|preparing|about|anticipated|forecast|projected|hoped|intended|targeted|tipped)\s+to
+          |supposed|planned|preparing|about|forecast|projected|hoped|intended|targeted|tipped)\s+to
       | due\s+(?:in|by|for|to)|expected\s+to|scheduled\s+(?:for|to)|slated\s+(?:for|to)|planned\s+for
       | (?:is|are)\s+on\s+(?:track|course)|(?:is|are)\s+to\s+(?!blame\b)[a-z]+|(?:is|are)\s+coming\s+to
       | plans?|planning|aims?|aiming|intends?|intending|targets?\s+(?:a|an|the|\d)|targeting|targetting
