@@ -185,8 +185,10 @@ for _verb in _AIM_VERBS:
     for _form in (_verb, _verb + "s", _stem + "ing", _verb + "es", _verb[:-1] + "ies" if _verb.endswith("y") else ""):
         if _form:
             _VERB_FORMS[_form] = _verb
-_VERB_FORMS.update({"making": "make", "bringing": "bring", "flying": "fly", "carrying": "carry", "supplying": "supply",
-                    "planning": "", "running": "", "shipping": "ship", "planting": "plant", "opening": "open"})  # fmt: skip
+_VERB_FORMS.update(
+    {"making": "make", "bringing": "bring", "flying": "fly", "carrying": "carry", "supplying": "supply",
+     "planning": "", "running": "", "shipping": "ship", "planting": "plant", "opening": "open"}
+)  # fmt: skip
 _APPROXIMATELY = {"about", "around", "roughly", "approximately", "some", "nearly", "close to"}
 # "employ" names a headcount, not an aim to grow: its amount is as stated.
 _LEVEL_VERBS = {"employ"}
