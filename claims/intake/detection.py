@@ -18,7 +18,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from claims.intake.claimants import Claimant, claimant_of
+from claims.intake.claimants import Claimant, antecedent, claimant_of
 from claims.intake.deadlines import NO_DEADLINE, Deadline, lower_same_length, parse_deadline
 from claims.intake.targets import Target, parse_target
 
@@ -162,8 +162,13 @@ def _is_rejected(sentence: str, lowered: str, reference: datetime.date, cue: re.
     return False
 
 
-def detect(sentence: str, reference: datetime.date) -> Detection | None:
-    """The detection for a forward-looking claim, or None."""
+def detect(sentence: str, reference: datetime.date, context=None) -> Detection | None:
+    """The detection for a forward-looking claim, or None.
+
+    context, when given, is a function returning the claimant named in the sentences before
+    (for "It will ...", "The carmaker plans ..."): a claim attributed from context scores as one
+    attributed in the sentence.
+    """
     lowered = lower_same_length(sentence)
     strong = _strong_cue(lowered)
     weak = None if strong else WEAK_CUE.search(sentence)
@@ -189,7 +194,9 @@ def detect(sentence: str, reference: datetime.date) -> Detection | None:
     cue = strong or weak
     # The claimant is named before the cue (or before the date when there is no cue).
     verb_at = cue.start() if cue else (deadline.position if deadline.position >= 0 else len(sentence))
-    claimant = claimant_of(sentence, verb_at)
+    claimant = (antecedent(sentence, cue.start()) if cue else None) or claimant_of(sentence, verb_at)
+    if claimant is None and context is not None and score < THRESHOLD:
+        claimant = context()
     if claimant:
         score += 0.1
     if score < THRESHOLD:

@@ -5,6 +5,7 @@ command, the admin view, the tests and the benchmark all run the same code.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from claims.intake.claimants import ORGANIZATION, mentioned
@@ -48,11 +49,16 @@ class Candidate:
         return shape
 
 
-def _context_claimant(sentences: list[Sentence], index: int):
-    """The nearest earlier attribution or named subject in the same paragraph."""
+def _context_claimant(sentences: list[Sentence], index: int, *, same_paragraph: bool = False):
+    """The nearest earlier attribution or named subject ("It plans ...", "The carmaker will ...").
+
+    News paragraphs are a sentence or two, so the entity a sentence refers back to is often
+    named in the paragraph before; but only one named in the same paragraph lifts the score
+    of a sentence that would otherwise fall short of a candidate.
+    """
     paragraph = sentences[index].paragraph
     for earlier in sentences[max(0, index - CONTEXT_SENTENCES) : index][::-1]:
-        if earlier.paragraph != paragraph:
+        if same_paragraph and earlier.paragraph != paragraph:
             break
         found = mentioned(earlier.text)
         if found:
@@ -70,7 +76,8 @@ def extract(text: str, published_on: datetime.date | None = None, today: datetim
     sentences = split_sentences(text)
     candidates = []
     for index, sentence in enumerate(sentences):
-        detection = detect(sentence.text, reference)
+        in_paragraph = functools.partial(_context_claimant, sentences, index, same_paragraph=True)
+        detection = detect(sentence.text, reference, context=in_paragraph)
         if detection is None:
             continue
         claimant = detection.claimant or _context_claimant(sentences, index)
