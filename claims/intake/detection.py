@@ -119,13 +119,23 @@ class Detection:
     claimant: Claimant | None  # named in the sentence itself
 
 
-def _strong_cue(lowered: str) -> re.Match | None:
+# "forecasts" is a verb after its subject ("Ryanair forecasts", "the airline forecasts"), else a noun
+# ("missed delivery forecasts").
+_FORECAST_SUBJECTS = frozenset(
+    "it they he she we which who also now still company group firm airline carmaker government bank analysts".split()
+)
+
+
+def _strong_cue(sentence: str, lowered: str) -> re.Match | None:
     """The first future cue that is a verb: "plans to" is one, "their fleet plans" is not."""
     for found in STRONG_CUE.finditer(lowered):
         word = found.group().split(None, 1)[0]
         if word in _NOUN_CUES:
-            before = lowered[max(0, found.start() - 24) : found.start()].split()
-            if before and before[-1].strip(",;:'’\"“”") in _DETERMINERS:
+            before = sentence[max(0, found.start() - 24) : found.start()].split()
+            previous = before[-1].strip(",;:'’\"“”") if before else ""
+            if previous.lower() in _DETERMINERS:
+                continue
+            if word.startswith("forecast") and not (previous[:1].isupper() or previous in _FORECAST_SUBJECTS):
                 continue
         return found
     return None
@@ -170,7 +180,7 @@ def detect(sentence: str, reference: datetime.date, context=None) -> Detection |
     attributed in the sentence.
     """
     lowered = lower_same_length(sentence)
-    strong = _strong_cue(lowered)
+    strong = _strong_cue(sentence, lowered)
     weak = None if strong else WEAK_CUE.search(sentence)
     if not (strong or weak or _FUTURE_WORDS.search(lowered)):
         return None  # the cheap pre-filter: no future cue and no future-ish time word

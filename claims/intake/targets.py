@@ -306,7 +306,7 @@ def _target(sentence: str, lowered: str, match: re.Match) -> tuple[Target, str] 
             comparator = "<="  # "cut the time to 10 minutes"
         elif comparator_word == "to" and kind != "money" and _RAISE_VERBS.intersection(words):
             comparator = ">="  # "raise capacity from 13GW to 30GW"
-        elif comparator_word != "by" and verb and verb not in _LEVEL_VERBS and kind != "money":
+        elif comparator_word not in ("by", "of") and verb and verb not in _LEVEL_VERBS and kind != "money":
             comparator = ">="  # "plans to build two million cars a year", "reach 90 per cent of homes"
     elif comparator_word in _APPROXIMATELY and verb and verb not in _LEVEL_VERBS and kind != "money":
         comparator = ">="  # "aims to make around 200,000 cars a year": an aim, not an estimate
