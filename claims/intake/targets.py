@@ -177,7 +177,7 @@ _AIM_VERBS = {
     "complete": "completed", "plant": "planted", "recruit": "recruited", "train": "trained", "vaccinate": "vaccinated",
     "treat": "treated", "provide": "provided", "offer": "offered", "release": "released", "retrofit": "retrofitted",
     "electrify": "electrified", "generate": "generated", "power": "powered", "house": "housed", "employ": "employed",
-    "give": "given",
+    "give": "given", "target": "targeted",
 }  # fmt: skip
 _VERB_FORMS = {}
 for _verb in _AIM_VERBS:
@@ -187,7 +187,8 @@ for _verb in _AIM_VERBS:
             _VERB_FORMS[_form] = _verb
 _VERB_FORMS.update(
     {"making": "make", "bringing": "bring", "flying": "fly", "carrying": "carry", "supplying": "supply",
-     "planning": "", "running": "", "shipping": "ship", "planting": "plant", "opening": "open"}
+     "planning": "", "running": "", "shipping": "ship", "planting": "plant", "opening": "open",
+     "targeted": "target", "targetting": "target"}
 )  # fmt: skip
 _APPROXIMATELY = {"about", "around", "roughly", "approximately", "some", "nearly", "close to"}
 # "employ" names a headcount, not an aim to grow: its amount is as stated.
