@@ -206,7 +206,7 @@ def test_a_likely_repeat_never_shown_sends_the_review_back(editor_client, make_c
 
 
 def test_the_duplicates_endpoint_answers_the_script(editor_client, nissan_claim):
-    response = editor_client.get(
+    response = editor_client.post(
         DUPLICATES, {"claimant": "nissan", "statement": nissan_claim.statement, "sentence": "whatever"}
     )
     assert response.status_code == 200
@@ -214,24 +214,30 @@ def test_the_duplicates_endpoint_answers_the_script(editor_client, nissan_claim)
     assert match["claim_id"] == nissan_claim.pk and match["similarity"] == 100
     assert match["likely_same"] and match["exact"]
     assert match["url"] == reverse("admin:claims_claim_change", args=[nissan_claim.pk])
-    other = editor_client.get(DUPLICATES, {"claimant": "Renault", "statement": nissan_claim.statement})
+    other = editor_client.post(DUPLICATES, {"claimant": "Renault", "statement": nissan_claim.statement})
     assert other.json() == {"matches": []}
 
 
 def test_the_duplicates_endpoint_refuses_huge_input_and_outsiders(client, editor_client, rita, django_user_model):
-    assert editor_client.get(DUPLICATES, {"claimant": "x" * 201}).status_code == 400
-    assert editor_client.get(DUPLICATES, {"statement": "x" * 2001}).status_code == 400
-    assert editor_client.post(DUPLICATES, {"claimant": "Nissan"}).status_code == 405
+    assert editor_client.post(DUPLICATES, {"claimant": "x" * 201}).status_code == 400
+    assert editor_client.post(DUPLICATES, {"statement": "x" * 2001}).status_code == 400
+    assert editor_client.get(DUPLICATES, {"claimant": "Nissan"}).status_code == 405
     client.force_login(rita)
-    assert client.get(DUPLICATES).status_code == 302
+    assert client.post(DUPLICATES).status_code == 302
     client.force_login(make_user(django_user_model, "victor"))
-    assert client.get(DUPLICATES).status_code == 403
+    assert client.post(DUPLICATES).status_code == 403
+
+
+def test_the_duplicates_endpoint_needs_the_pages_csrf_token(elena):
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(elena)
+    assert strict.post(DUPLICATES, {"claimant": "Nissan"}).status_code == 403
 
 
 def test_the_duplicates_endpoint_is_one_query(editor_client, nissan_claim, django_assert_num_queries):
     # Session, user, the user's two permission sets, the claimant's claims.
     with django_assert_num_queries(5):
-        editor_client.get(DUPLICATES, {"claimant": "Nissan", "statement": "Alpine is coming to the United States."})
+        editor_client.post(DUPLICATES, {"claimant": "Nissan", "statement": "Alpine is coming to the United States."})
 
 
 # --- quotes ---------------------------------------------------------------------------

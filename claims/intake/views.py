@@ -23,7 +23,7 @@ from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from claims.intake import confirmation
 from claims.intake.extract import extract
@@ -190,12 +190,16 @@ def confirm(request):
     return redirect("intake:done", source_id=result.source.pk)
 
 
-@require_GET
+@require_POST
 def duplicates(request):
-    """The existing claims a candidate may repeat, for the review page's script (JSON)."""
+    """The existing claims a candidate may repeat, for the review page's script (JSON).
+
+    A POST (with the page's CSRF token) although it reads only: a statement and a sentence
+    can be thousands of characters, more than a request line may carry behind a proxy.
+    """
     _require(request)
-    claimant = request.GET.get("claimant", "")
-    texts = [request.GET.get("statement", ""), request.GET.get("sentence", "")]
+    claimant = request.POST.get("claimant", "")
+    texts = [request.POST.get("statement", ""), request.POST.get("sentence", "")]
     if len(claimant) > 200 or any(len(text) > MAX_TEXT_CHARS for text in texts):
         return JsonResponse({"error": f"Claimant up to 200 and texts up to {MAX_TEXT_CHARS} characters."}, status=400)
     (matches,) = possible_duplicates([(claimant, texts)])

@@ -80,7 +80,13 @@
     });
     var asked = params.toString();
     fieldset.setAttribute("data-duplicates-asked", asked);
-    fetch(endpoint + "?" + asked, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+    fetch(endpoint, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRFToken": csrf },
+      body: params
+    })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (answer) {
         // A later edit asked again meanwhile: only its answer counts.
