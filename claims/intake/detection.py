@@ -55,7 +55,9 @@ _DETERMINERS = frozenset(
 # Cues in the past tense: after a past opening ("In 2019, Amazon promised ...") the plan is history.
 _PAST_CUES = ("promised", "pledged", "vowed", "planned", "committed", "was ", "were ", "expected the", "expected its")
 # Lower case only: "May" is a month.
-WEAK_CUE = re.compile(r"\b(?:should|could|may|would|likely\s+to)\b")
+WEAK_CUE = re.compile(
+    r"\b(?:should|could|may|would|likely\s+to|(?:is|are)\s+(?:working\s+(?:on|to)|investing|developing|preparing))\b"
+)
 # Future words a sentence may carry without a verbal cue, for the cheap pre-filter.
 _FUTURE_WORDS = re.compile(
     r"\b(?:20[2-9]\d|20[2-9]0s|next|soon|within|coming|later|early|mid|late|q[1-4]|h[12]|quarter|half"
@@ -79,7 +81,7 @@ _REJECT = re.compile(
     | \braises?\s+hopes?\s+that\b|\bthere\s+will\s+likely\b
     | \b(?:will\s+not|won['’]t|cannot|can['’]t)\s+(?:\w+\s+)?(?:reach|meet|hit|achieve|make|get\s+to)
         \s+(?:its|their|the|a)\b
-    | \b(?:recommends?|recommended|recommending|urges?|urged|urging|calls?\s+for|called\s+for)\b)
+    | \b(?:recommends?|recommended|recommending|urges?|urged|urging|(?<!plans\s)calls?\s+for|called\s+for)\b)
   | (?P<withheld>
       \b(?:declined|refused|would\s+not|wouldn['’]t|did\s+not|didn['’]t|does\s+not|doesn['’]t|could\s+not)\s+
         (?:to\s+)?(?:say|comment|confirm|disclose|give|specify|reveal|provide|set|commit|want|plan|intend|expect)\b
@@ -107,7 +109,9 @@ _PAST_VERB = re.compile(
     r"""(?x)\b(?:was|were|had|did|has\s+been|have\s+been|rose|fell|grew|dropped|declined|increased|decreased
     |posted|reported|opened|closed|launched|founded|established|built|sold|made|began|became|took|came|went|won|lost
     |saw|bought|spent|paid|left|held|kept|ended|started|entered|retired|cancelled|canceled|switched|adopted
-    |published|covered|delayed|unveiled|introduced|completed|missed|reached|hit|struggled|carried|posted|recorded)\b"""
+    |published|covered|delayed|unveiled|introduced|completed|missed|reached|hit|struggled|carried|posted|recorded
+    |accepted|approved|announced|granted|signed|agreed|awarded|submitted|filed|received|confirmed|said|told|released
+    |revealed|named|appointed|acquired|invested|showed|shown|presented)\b"""
 )
 
 
@@ -121,6 +125,7 @@ class Detection:
 
 # "forecasts" is a verb after its subject ("Ryanair forecasts", "the airline forecasts"), else a noun
 # ("missed delivery forecasts").
+_INDIRECT_QUESTION = re.compile(r"(?i)\b(?:how|what|whether|why|where)\b(?:\s+\S+){1,3}\s*$")
 _FORECAST_SUBJECTS = frozenset(
     "it they he she we which who also now still company group firm airline carmaker government bank analysts".split()
 )
@@ -130,13 +135,17 @@ def _strong_cue(sentence: str, lowered: str) -> re.Match | None:
     """The first future cue that is a verb: "plans to" is one, "their fleet plans" is not."""
     for found in STRONG_CUE.finditer(lowered):
         word = found.group().split(None, 1)[0]
+        before = sentence[max(0, found.start() - 30) : found.start()].split()
         if word in _NOUN_CUES:
-            before = sentence[max(0, found.start() - 24) : found.start()].split()
             previous = before[-1].strip(",;:'’\"“”") if before else ""
             if previous.lower() in _DETERMINERS:
-                continue
+                continue  # "their fleet plans", "earlier plans"
+            if previous.isupper() and len(before) > 1 and before[-2].lower() in _DETERMINERS:
+                continue  # "its EV plans"
             if word.startswith("forecast") and not (previous[:1].isupper() or previous in _FORECAST_SUBJECTS):
                 continue
+        if word in ("will", "would", "shall") and _INDIRECT_QUESTION.search(" ".join(before[-4:])):
+            continue  # "how customers will accept ...": an indirect question, not a commitment
         return found
     return None
 

@@ -291,7 +291,7 @@ def _target(sentence: str, lowered: str, match: re.Match) -> tuple[Target, str] 
         return None  # "a 51% stake" is something bought, not a level to reach
     left = COMPARATOR_LEFT.search(sentence, max(0, at - 24), at)
     words = _words_before(lowered, left.start() if left else at, 10)
-    verb = _aim_verb(words[-4:])
+    verb = _aim_verb(words[-6:])
     if left and left.group("cmp").lower() in _VERB_FORMS:
         verb = _VERB_FORMS[left.group("cmp").lower()] or verb  # "reach 90 per cent of homes"
     if kind == "count" and value < 10 and not g("mult") and not verb:
