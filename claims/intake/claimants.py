@@ -18,7 +18,7 @@ ORGANIZATION, PERSON = "organization", "person"
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _WORD = rf"[{_UPPER}][\w&.'’-]*"
 _CONNECTOR = r"(?:for|of|de|du|des|la|le|van|von|der|den|del|di|y|&)"
-NAME = re.compile(rf"{_WORD}(?:\s+(?:{_CONNECTOR}\s+)?{_WORD})*")
+NAME = re.compile(rf"(?<![\w-]){_WORD}(?:\s+(?:{_CONNECTOR}\s+)?{_WORD})*")
 
 _REPORTING = (
     r"said|says|say|told|tells|announced|announces|confirmed|confirms|stated|states|added|adds|wrote|writes"

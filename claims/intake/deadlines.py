@@ -117,6 +117,7 @@ PERIOD = re.compile(
   | (?P<decade_rel>(?P<decade_w>this|next|the|current)\s+decade\b)
   | (?P<rel_year>(?:(?P<rel_year_w>this|next|the|current)\s+year\b|year[\s-]end\b))
   | (?P<rel_month>(?P<rel_month_w>this|next)\s+month\b)
+  | (?P<rel_week>(?P<rel_week_w>this|next)\s+week\b)
   | (?P<rel_quarter>(?P<rel_quarter_w>this|next|the\s+current)\s+quarter\b)
   | (?P<dur>(?P<dur_n>{_COUNT})(?:\s*(?:to|-|–|or)\s*(?P<dur_n2>{_COUNT}))?\s+(?P<dur_u>day|week|month|year|decade)s?\b
         (?:['’]s?\s+time\b)?)
@@ -153,12 +154,14 @@ _MODS = (
     | {("the", "next"), ("the", "coming"), ("the", "following"), ("next",), ("this",), ("this", "coming"), ("the",)}
 )
 _JOINERS = str.maketrans({"-": " ", "–": " "})
+# Quotation marks and brackets before a lead ('"In 2020, ...') are not part of it; same length.
+_QUOTES = str.maketrans({'"': " ", "“": " ", "”": " ", "(": " ", "[": " ", "‘": " "})
 
 
 def _lead_and_mod(sentence: str, at: int) -> tuple[str, str, int]:
     """(lead, modifier, where the phrase starts) for the period that starts at `at`."""
     window_start = max(0, at - 40)
-    window = sentence[window_start:at].lower().translate(_JOINERS)
+    window = sentence[window_start:at].lower().translate(_JOINERS).translate(_QUOTES)
     if not window or not window[-1].isspace():
         return "", "", at  # "x2026" or "(2026": nothing leads into the period
     words = window.split()
@@ -365,6 +368,11 @@ def _period(match: re.Match, reference: datetime.date, mod: str, lead: str):
             if last < year:
                 return None
         return datetime.date(year, 1, 1), datetime.date(last, 12, 31), YEAR
+    if group == "rel_week":
+        sunday = reference + datetime.timedelta(days=6 - reference.weekday())
+        if g("rel_week_w").lower() == "next":
+            return sunday + datetime.timedelta(days=1), sunday + datetime.timedelta(days=7), DAY
+        return reference, sunday, DAY
     if group == "week_end":
         end = reference + datetime.timedelta(days=6 - reference.weekday())  # the Sunday of that week
         return reference, end, DAY

@@ -29,7 +29,7 @@ THRESHOLD = 0.5
 STRONG_CUE = re.compile(
     r"""(?x)\b(?=[a-z])(?:
         (?:goal|aim|ambition|target|objective|plan|idea)\s+is\s+(?:for\s+\w+\s+)?to
-      | will|shall|won['’]t|is\s+going\s+to|are\s+going\s+to|(?:is|are)\s+gearing\s+up
+      | will|shall|won['’]t|(?<=[a-z])['’]ll|is\s+going\s+to|are\s+going\s+to|(?:is|are)\s+gearing\s+up
       | (?:is|are|was|were)\s+(?:also\s+|now\s+|still\s+)?(?:set|due|expected|scheduled|slated|poised|meant
           |supposed|planned|preparing|about|forecast|projected|hoped|intended|targeted|tipped)\s+to
       | due\s+(?:in|by|for|to)|expected\s+to|scheduled\s+(?:for|to)|slated\s+(?:for|to)|planned\s+for
@@ -46,7 +46,7 @@ STRONG_CUE = re.compile(
 )
 # A cue word used as a noun ("their fleet plans", "earlier plans", "its previous aim") is no cue.
 _NOUN_CUES = frozenset(
-    "plan plans aim aims target targets promise promises pledge pledges hope hopes forecast forecasts".split()
+    "plan plans aim aims target targets promise promises pledge pledges hope hopes forecast forecasts vow vows".split()
 )
 _DETERMINERS = frozenset(
     """the a an its their his her our your my this that these those earlier previous original new fleet
@@ -110,8 +110,8 @@ _PAST_VERB = re.compile(
     |posted|reported|opened|closed|launched|founded|established|built|sold|made|began|became|took|came|went|won|lost
     |saw|bought|spent|paid|left|held|kept|ended|started|entered|retired|cancelled|canceled|switched|adopted
     |published|covered|delayed|unveiled|introduced|completed|missed|reached|hit|struggled|carried|posted|recorded
-    |accepted|approved|announced|granted|signed|agreed|awarded|submitted|filed|received|confirmed|said|told|released
-    |revealed|named|appointed|acquired|invested|showed|shown|presented)\b"""
+    |accepted|approved|granted|signed|agreed|awarded|submitted|filed|received|released
+    |revealed|named|appointed|acquired|invested|showed|shown|presented|raised|lowered|increased|doubled)\b"""
 )
 
 

@@ -88,6 +88,7 @@ _KINDS = {
 # Comparator words, longest first so that "no more than" wins over "more than".
 _COMPARATORS = [
     ("no more than", "<="), ("not more than", "<="), ("no higher than", "<="), ("at most", "<="),
+    ("not exceed", "<="), ("not to exceed", "<="), ("never exceed", "<="),
     ("a maximum of", "<="), ("maximum of", "<="), ("up to", "<="), ("within", "<="), ("in", "<="),
     ("no less than", ">="), ("not less than", ">="), ("at least", ">="), ("a minimum of", ">="),
     ("minimum of", ">="), ("reach", ">="), ("reaching", ">="), ("hit", ">="), ("achieve", ">="),
@@ -134,7 +135,10 @@ _AFTER_NUMBER = rf"""
 # starts with a character class, which the regex engine scans for in C before trying
 # anything; number words get their own, rarer scan. Comparators ("under") and currency
 # codes written first ("EUR 20,000") are read from the words just before the match.
-TARGET = re.compile(rf"(?x)(?:(?P<symbol>[€$£¥₹])\s?(?=\d)|(?<![\w.,])(?=\d))(?P<number>{_DIGITS}){_AFTER_NUMBER}")
+TARGET = re.compile(
+    rf"(?x)(?:(?P<symbol>[€$£¥₹])\s?(?=\d)|(?<![\w.,])(?=\d)|(?<=eur|usd|gbp|cny|jpy|chf|inr|rmb|aud|cad|sek)(?=\d))"
+    rf"(?P<number>{_DIGITS}){_AFTER_NUMBER}"
+)
 TARGET_IN_WORDS = re.compile(rf"(?x)\b(?P<symbol>)(?P<number>{_WORDS})\b{_AFTER_NUMBER}")
 # Multiples of the current level: "double production", "tripling output", "a fivefold increase".
 MULTIPLE = re.compile(
@@ -177,7 +181,7 @@ _AIM_VERBS = {
     "complete": "completed", "plant": "planted", "recruit": "recruited", "train": "trained", "vaccinate": "vaccinated",
     "treat": "treated", "provide": "provided", "offer": "offered", "release": "released", "retrofit": "retrofitted",
     "electrify": "electrified", "generate": "generated", "power": "powered", "house": "housed", "employ": "employed",
-    "give": "given", "target": "targeted",
+    "give": "given", "target": "targeted", "aim": "aimed for",
 }  # fmt: skip
 _VERB_FORMS = {}
 for _verb in _AIM_VERBS:
@@ -307,7 +311,12 @@ def _target(sentence: str, lowered: str, match: re.Match) -> tuple[Target, str] 
             comparator = "<="  # "cut the time to 10 minutes"
         elif comparator_word == "to" and kind != "money" and _RAISE_VERBS.intersection(words):
             comparator = ">="  # "raise capacity from 13GW to 30GW"
-        elif comparator_word not in ("by", "of") and verb and verb not in _LEVEL_VERBS and kind != "money":
+        elif (
+            (comparator_word not in ("by", "of") or verb == "target")
+            and verb
+            and verb not in _LEVEL_VERBS
+            and kind != "money"
+        ):
             comparator = ">="  # "plans to build two million cars a year", "reach 90 per cent of homes"
     elif comparator_word in _APPROXIMATELY and verb and verb not in _LEVEL_VERBS and kind != "money":
         comparator = ">="  # "aims to make around 200,000 cars a year": an aim, not an estimate
