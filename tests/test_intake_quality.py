@@ -1,6 +1,6 @@
 """Intake quality: real articles (development and test parts), the demo article, and the project's own sentences.
 
-articles.json holds 307 hand-labelled sentences of 50 public articles, split by article
+articles.json holds 375 hand-labelled sentences of 62 public articles, split by article
 into a development part (rules are tuned on it) and a test part (measured once per
 change, never tuned on): claims/intake/quality.py measures both. The older sets,
 labelled_sentences.json (written alongside the rules) and heldout_sentences.json, guard
@@ -21,7 +21,7 @@ DATA = Path(__file__).parent / "intake_data"
 INDUSTRIES = {"autos", "energy", "aviation", "pharmaceuticals", "telecoms", "technology", "government"}
 # Measured on the test part (docs/intake.md): a floor against regressions on unseen articles,
 # below the 0.9 the development part meets, because the test part does not meet it yet.
-TEST_PART_FLOOR = {"precision": 0.72, "recall": 0.95, "deadline_end": 0.77, "target": 0.65}
+TEST_PART_FLOOR = {"precision": 0.74, "recall": 0.96, "deadline_end": 0.82, "target": 0.68}
 
 
 @pytest.fixture(scope="module")
