@@ -744,3 +744,23 @@ class Reminder(models.Model):
         if self.retry_after:
             return "retrying"
         return "claimed" if self.claimed_at else "pending"
+
+
+class IntakeConfirmation(models.Model):
+    """The one-time token of one intake review page (claims.intake.confirmation).
+
+    Issued when the review page is rendered and spent, in the same transaction as the
+    claims it keeps, by the first confirmation: a second submission of the same page
+    (a double click, back and resubmit, two tabs) finds it spent and is answered with
+    what the first one saved. Machine state, not an editorial record, so not tracked.
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    issued_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    issued_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    # The source the first confirmation saved into: where a repeated one is sent.
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self):
+        return f"intake review of {self.issued_to} issued {self.issued_at:%Y-%m-%d %H:%M}"

@@ -39,6 +39,8 @@ def review_form_data(page: str) -> dict:
         data[name] = _unescape(value)
     for name, value in re.findall(r'<textarea name="([^"]+)"[^>]*>\n?(.*?)</textarea>', page, re.S):
         data[name] = _unescape(value)
+    for name, value in re.findall(r'<input type="radio" name="([^"]+)" value="([^"]*)" checked', page):
+        data[name] = _unescape(value)
     for name, options in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
         selected = re.search(r'<option value="([^"]*)"[^>]*selected', options)
         data[name] = _unescape(selected.group(1)) if selected else ""
@@ -94,7 +96,9 @@ def test_the_editor_keeps_the_storys_claims_in_one_step(editor_client, elena):
     assert claims["Renault"].target_display == "starting price < 20000 EUR"
     assert claims["Ampere"].deadline_end == datetime.date(2028, 12, 31)
     assert claims["Ampere"].target_display == "recharge time < 15 min"
-    assert claims["Alpine"].deadline_precision == Precision.NONE and "United States" in claims["Alpine"].quote
+    assert claims["Alpine"].deadline_precision == Precision.NONE and "United States" in claims["Alpine"].statement
+    # The story quotes nobody: the journalist's sentences are statements, never quotes.
+    assert not any(claim.quote for claim in Claim.objects.all())
     for claim in Claim.objects.all():
         history = claim.history.latest()
         assert (history.history_change_reason, history.history_user) == ("intake", elena)
@@ -104,17 +108,25 @@ def test_the_editor_keeps_the_storys_claims_in_one_step(editor_client, elena):
     assert "recharge time &lt; 15 min" in page and "draft" in page
 
 
-def test_resubmitting_the_same_article_reuses_its_source_and_flags_duplicates(editor_client):
+def test_resubmitting_the_same_article_reuses_its_source_and_never_copies_a_claim(editor_client):
+    # This used to save the five repeats again as new claims: exact copies of the register.
     keep_all(editor_client, paste(editor_client))
     second = paste(editor_client)
     page = second.content.decode()
     nissan = Claim.objects.filter(claimant__name="Nissan").order_by("id").first()
     assert "Possible duplicate" in page and reverse("admin:claims_claim_change", args=[nissan.pk]) in page
-    # The editor adds a repeat as a further appearance instead of a new claim: nothing is duplicated.
-    response = keep_all(editor_client, second, **{"candidates-0-appearance_of": str(nissan.pk)})
+    data = review_form_data(page)
+    # Each candidate is its earlier claim word for word: "further appearance" is proposed for all.
+    assert data["candidates-0-appearance_of"] == str(nissan.pk)
+    assert all(data[f"candidates-{i}-appearance_of"] for i in range(5))
+    # Keeping one as a new claim anyway is refused: the register would hold the same claim twice.
+    response = keep_all(editor_client, second, **{"candidates-1-appearance_of": ""})
+    assert response.status_code == 400 and "already in the register, word for word" in response.content.decode()
+    assert Claim.objects.count() == 5
+    # With the proposed choices nothing is duplicated (the same source is no further appearance).
+    response = keep_all(editor_client, second)
     assert response.status_code == 302
-    assert Source.objects.count() == 1
-    assert Claim.objects.count() == 9  # four new (the kept repeats), none for the appearance
+    assert Source.objects.count() == 1 and Claim.objects.count() == 5
 
 
 def test_a_repeat_in_another_article_becomes_a_further_appearance(editor_client, make_claim, claimant):
@@ -137,9 +149,10 @@ def test_the_duplicate_lookup_is_one_query_however_many_candidates(
     editor_client, make_claim, django_assert_num_queries
 ):
     make_claim()
-    # Session, user, the user's two permission sets, and the existing claims of all named
-    # claimants at once: nothing per candidate (the story has five, from four claimants).
-    with django_assert_num_queries(5):
+    # Session, user, the user's two permission sets, the existing claims of all named
+    # claimants at once (nothing per candidate: the story has five, from four claimants),
+    # and the review's one-time token (the editor's expired ones deleted, a new one saved).
+    with django_assert_num_queries(7):
         paste(editor_client)
 
 

@@ -85,3 +85,16 @@ def test_a_leap_day_without_a_year_prints_the_next_one_not_a_traceback():
     assert result.returncode == 0 and result.stderr == b"", result.stderr.decode()
     [candidate] = json.loads(result.stdout)
     assert (candidate["deadline_start"], candidate["deadline_end"]) == ("2024-03-10", "2028-02-29")
+
+
+def test_a_quoted_claim_adds_its_quote_to_the_json(capsys, tmp_path):
+    demo = ROOT / "tests" / "intake_data" / "demo_article.txt"
+    call_command("extract_claims", str(demo), "--published", "2024-11-04", "--format", "json")
+    candidates = json.loads(capsys.readouterr().out)
+    quoted = [c for c in candidates if "quote" in c]
+    assert len(quoted) == 1 and quoted[0]["claimant"] == "Ampere"
+    assert quoted[0]["quote"].startswith("Our next-gen cobalt-free batteries") and '"' not in quoted[0]["quote"]
+    assert set(quoted[0]) == {
+        "sentence", "claimant", "deadline_text", "deadline_start", "deadline_end", "deadline_precision",
+        "target", "score", "quote",
+    }  # fmt: skip

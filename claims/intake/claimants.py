@@ -18,7 +18,7 @@ ORGANIZATION, PERSON = "organization", "person"
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _WORD = rf"[{_UPPER}][\w&.'’-]*"
 _CONNECTOR = r"(?:for|of|de|du|des|la|le|van|von|der|den|del|di|y|&)"
-NAME = re.compile(rf"{_WORD}(?:\s+(?:{_CONNECTOR}\s+)?{_WORD})*")
+NAME = re.compile(rf"(?<![\w-]){_WORD}(?:\s+(?:{_CONNECTOR}\s+)?{_WORD})*")
 
 _REPORTING = (
     r"said|says|say|told|tells|announced|announces|confirmed|confirms|stated|states|added|adds|wrote|writes"
@@ -33,7 +33,7 @@ _TRAILING_INVERTED = re.compile(
 )
 _POSSESSIVE_UNIT = re.compile(
     rf"^\s*(?P<unit>{NAME.pattern})\s+(?:unit|division|arm|subsidiary|brand|business|affiliate|spin-off|venture"
-    r"|joint venture|group|label)\b"
+    r"|joint venture|group|label|team|department|company|firm|operation|operations|subsidiary)\b"
 )
 _ROLE = re.compile(
     r"(?i:chief executive(?: officer)?|ceo|chief [a-z]+ officer|president|prime minister|minister|chancellor"
@@ -58,7 +58,16 @@ _NOT_NAMES = frozenset(
     could should
     can may might must do does did is are was were has have had be been not no yes all some many most more
     both each every other another such one two three four five six seven eight nine ten first second third
-    under-the-hood until then thus overall instead besides starting beginning despite plans""".split()
+    under-the-hood until then thus overall instead besides starting beginning despite plans
+    construction charging exports total annual new local together anyone several delivery deliveries full-year
+    half-year mass up down once where every any its their both either neither such only even just much
+    chipmaker carmaker automaker drugmaker planemaker biotech airline operator regulator retailer insurer lender
+    utility telco startup start-up brand group company firm maker manufacturer supplier developer""".split()
+)
+# Acronyms and product words that are capitalised without naming who speaks.
+_NOT_CLAIMANTS = frozenset(
+    """ev evs suv suvs gw gwh mw mwh kw kwh twh ceo cfo coo cto nda bla fttp ftth 5g 4g 3g 2g lfp nmc ai ipo
+    hq gdp saf lng api ui co2 it pc tv""".split()
 )
 _NATIONALITIES = frozenset(
     """american british chinese japanese german french italian spanish dutch swedish norwegian danish finnish
@@ -88,6 +97,8 @@ def _clean_name(raw: str) -> str | None:
         words.pop(0)
     if len(words) > 1 and words[0].lower() in _NATIONALITIES and words[1][:1].islower():
         words.pop(0)
+    while words and _DESCRIPTOR_SUFFIX.search(words[0]):
+        words.pop(0)  # "Georgia-based Stryten Energy"
     kept = []
     for word in words:
         if _DESCRIPTOR_SUFFIX.search(word):
@@ -101,7 +112,7 @@ def _clean_name(raw: str) -> str | None:
     while kept and kept[-1].lower() in {"for", "of", "de", "du", "des", "la", "le", "van", "von", "der", "&"}:
         kept.pop()
     name = " ".join(kept).strip(".,;:'\"“”‘’")
-    if not name or name.lower() in _NOT_NAMES or name.lower() in _NATIONALITIES:
+    if not name or name.lower() in _NOT_NAMES or name.lower() in _NATIONALITIES or name.lower() in _NOT_CLAIMANTS:
         return None
     return name
 
@@ -166,6 +177,33 @@ def attribution(sentence: str) -> Claimant | None:
     return None
 
 
+_VERBISH = re.compile(
+    r"^\s*(?:is|are|was|were|has|have|had|will|would|could|should|can|may|must|does|did|said|says|told|announced"
+    r"|confirmed|expects|aims|plans|intends|hopes|wants|believes|reckons|predicts|forecasts|also|now|still|on)\b"
+)
+_ORGANIZATION_NOUN = re.compile(
+    r"^\s+(?:brand|group|company|firm|unit|division|team|airline|carrier|carmaker|automaker|operator|government"
+    r"|ministry|council|agency|authority|utility|bank|consortium|alliance|venture|subsidiary|business|party)\b"
+)
+_DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|this|that|these|those|its|their|his|her|our)\s+$", re.IGNORECASE)
+_LOWER_THEN_NAME = re.compile(rf"^\s+(?:[a-z][\w-]*\s+){{1,3}}(?={_WORD})")
+_INSTITUTION = re.compile(
+    r"^(?:the\s+)?(?P<who>(?:(?:federal|state|national|local|city|regional|central|british|french|german|irish|uk|us)"
+    r"\s+)?(?:government|administration|council|ministry|commission|parliament|cabinet))\b",
+    re.IGNORECASE,
+)
+
+
+def _role_person(name: str) -> str | None:
+    """The person after a role: "UK Prime Minister Boris Johnson" -> "Boris Johnson"."""
+    words = name.split()
+    for index in range(len(words) - 1, -1, -1):
+        if _ROLE_WORD.fullmatch(words[index]) or words[index].lower() in ("minister", "president", "ceo"):
+            person = _clean_name(" ".join(words[index + 1 :]))
+            return person if person and len(words) - index - 1 >= 2 else None
+    return None
+
+
 def subject(sentence: str, verb_at: int) -> Claimant | None:
     """The named subject before the main verb, after any leading clause ("In Europe, ...")."""
     head = sentence[:verb_at]
@@ -174,13 +212,56 @@ def subject(sentence: str, verb_at: int) -> Claimant | None:
         head = head[clause.end() :]
     if _ROLE.search(head.rstrip(" ,")):
         return _who(head)  # "Chief executive Luca de Meo said ..."
-    for name, possessive, rest in _names(head):
-        if possessive:
+    for match in NAME.finditer(head):
+        if _PLACE_PREPOSITIONS.search(head, max(0, match.start() - 12), match.start()):
+            continue
+        raw = match.group().replace("’", "'")
+        name = _clean_name(raw)
+        if not name:
+            continue
+        person = _role_person(name)
+        if person:
+            return Claimant(person, PERSON)
+        marker = name.split()[-1] + "'s"
+        at = raw.find(marker)
+        if at >= 0:
+            rest = head[match.start() + at + len(marker) :]
             unit = _POSSESSIVE_UNIT.match(rest)
             unit_name = _clean_name(unit.group("unit")) if unit else None
             return Claimant(unit_name or name)  # "Renault's Ampere unit" -> Ampere; "Renault's hatch" -> Renault
+        rest = head[match.end() :]
+        if _LOWER_THEN_NAME.match(rest) and not _VERBISH.match(rest):
+            continue  # "UK altnet CityFibre", "Biotech firm Moderna": the descriptor before the name
+        if (
+            _DETERMINER_BEFORE.search(head, 0, match.start())
+            and rest.strip()
+            and not _VERBISH.match(rest)
+            and not _ORGANIZATION_NOUN.match(rest)
+        ):
+            continue  # "The Michigan investments will ...": a name used as a modifier (not "the Alpine brand")
         return Claimant(name)
+    institution = _INSTITUTION.match(head.strip())
+    if institution:
+        return Claimant(institution.group("who"))  # "The government has promised ..."
     return None
+
+
+_RELATIVE_BEFORE = re.compile(r"(?:,\s*|\s)(?:which|that|who|whose\s+\w+(?:\s+\w+)?)\s+(?:\w+\s+){0,2}$")
+
+
+def antecedent(sentence: str, cue_at: int) -> Claimant | None:
+    """The claimant of a cue in a relative clause: "... Renault's budget hatch, which aims for ..." -> Renault."""
+    relative = _RELATIVE_BEFORE.search(sentence, max(0, cue_at - 40), cue_at)
+    if not relative:
+        return None
+    before = sentence[max(0, relative.start() - 60) : relative.start()]
+    found = None
+    for match in NAME.finditer(before):
+        raw = match.group().replace("’", "'")
+        name = _clean_name(raw)
+        if name:
+            found = name
+    return Claimant(found) if found else None
 
 
 def claimant_of(sentence: str, verb_at: int) -> Claimant | None:

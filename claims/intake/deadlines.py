@@ -117,9 +117,13 @@ PERIOD = re.compile(
   | (?P<decade_rel>(?P<decade_w>this|next|the|current)\s+decade\b)
   | (?P<rel_year>(?:(?P<rel_year_w>this|next|the|current)\s+year\b|year[\s-]end\b))
   | (?P<rel_month>(?P<rel_month_w>this|next)\s+month\b)
+  | (?P<rel_week>(?P<rel_week_w>this|next)\s+week\b)
   | (?P<rel_quarter>(?P<rel_quarter_w>this|next|the\s+current)\s+quarter\b)
-  | (?P<dur>(?P<dur_n>{_COUNT})\s+(?P<dur_u>day|week|month|year|decade)s?\b(?:['’]s?\s+time\b)?)
-  | (?P<year>(?:(?:fiscal(?:\s+year)?|fy)\s?)?(?P<year_n>{_YEAR})\b(?![-–]\d|\s*%))
+  | (?P<dur>(?P<dur_n>{_COUNT})(?:\s*(?:to|-|–|or)\s*(?P<dur_n2>{_COUNT}))?\s+(?P<dur_u>day|week|month|year|decade)s?\b
+        (?:['’]s?\s+time\b)?)
+  | (?P<week_end>the\s+end\s+of\s+(?:the|this)\s+week\b)
+  | (?P<year>(?:(?:fiscal(?:\s+year)?|fy)\s?)?(?P<year_n>{_YEAR})(?:\s?[-–/]\s?(?P<year_to>(?:19|20)?\d{{2}}))?\b
+        (?![-–]\d|\s*%))
     )"""
 )
 
@@ -131,7 +135,8 @@ _LEADS = {
     tuple(phrase.split())
     for phrase in """by|before|until|till|through|thru|in|during|from|for|around|as of|as early as|starting|starting in
     |starting from|beginning|beginning in|from early|within|over|ahead of|prior to|no later than|not later than
-    |not until|until at least|on|at|after|later|towards|toward|as soon as|throughout|to|between|and|into""".split("|")
+    |not until|until at least|on|at|after|later|towards|toward|as soon as|throughout|to|between|and|into|earlier
+    |not before|no earlier than|in time for""".split("|")
 }
 _MODS = (
     {
@@ -149,12 +154,14 @@ _MODS = (
     | {("the", "next"), ("the", "coming"), ("the", "following"), ("next",), ("this",), ("this", "coming"), ("the",)}
 )
 _JOINERS = str.maketrans({"-": " ", "–": " "})
+# Quotation marks and brackets before a lead ('"In 2020, ...') are not part of it; same length.
+_QUOTES = str.maketrans({'"': " ", "“": " ", "”": " ", "(": " ", "[": " ", "‘": " "})
 
 
 def _lead_and_mod(sentence: str, at: int) -> tuple[str, str, int]:
     """(lead, modifier, where the phrase starts) for the period that starts at `at`."""
     window_start = max(0, at - 40)
-    window = sentence[window_start:at].lower().translate(_JOINERS)
+    window = sentence[window_start:at].lower().translate(_JOINERS).translate(_QUOTES)
     if not window or not window[-1].isspace():
         return "", "", at  # "x2026" or "(2026": nothing leads into the period
     words = window.split()
@@ -182,6 +189,19 @@ def _lead_and_mod(sentence: str, at: int) -> tuple[str, str, int]:
 
 
 _BY_LEADS = {"by", "no later than", "not later than", "later", "as soon as"}
+# "(at) the end of 2025" is due by then, as "by the end of 2025" is.
+_END_OF_LEADS = {"", "at", "towards", "toward", "before", "until", "till"}
+# Periods that bound from below or lie behind the speaker are no deadline.
+_LOWER_BOUND_LEADS = {"after", "not before", "no earlier than", "earlier"}
+_AT_THE_EARLIEST = re.compile(r"\s*,?\s*at\s+the\s+(?:very\s+)?earliest\b", re.IGNORECASE)
+_REPORTED_ON = re.compile(
+    r"\b(?:said|announced|reported|told|confirmed|stated|added|unveiled|presented|published|released|revealed"
+    r"|disclosed|wrote|noted)\s+(?:on\s+)?$",
+    re.IGNORECASE,
+)
+_MONTH_NAMES = "January|February|March|April|May|June|July|August|September|October|November|December"
+# A capitalised name right after a year: "the 2030 World Cup", "the 2028 Summer Olympics".
+_EVENT_AFTER = re.compile(rf"\s+(?!(?:{_MONTH_NAMES})\b)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
 _BEFORE_LEADS = {"before", "ahead of", "prior to"}
 # Not "for": "for 10 years" says how long a commitment lasts, not when it is due.
 _DURATION_LEADS = {"within", "in", "over", "during", "the next", "the coming"}
@@ -341,7 +361,21 @@ def _period(match: re.Match, reference: datetime.date, mod: str, lead: str):
         if not lead and mod in ("", "the", "this", "next"):
             return None  # "the 2026 model", "its 2030 plan": a year that is no deadline
         year = int(g("year_n"))
-        return datetime.date(year, 1, 1), datetime.date(year, 12, 31), YEAR
+        last = year
+        if g("year_to"):  # "in 2027-2029", "2027-28"
+            to = g("year_to")
+            last = int(to) if len(to) == 4 else year // 100 * 100 + int(to)
+            if last < year:
+                return None
+        return datetime.date(year, 1, 1), datetime.date(last, 12, 31), YEAR
+    if group == "rel_week":
+        sunday = reference + datetime.timedelta(days=6 - reference.weekday())
+        if g("rel_week_w").lower() == "next":
+            return sunday + datetime.timedelta(days=1), sunday + datetime.timedelta(days=7), DAY
+        return reference, sunday, DAY
+    if group == "week_end":
+        end = reference + datetime.timedelta(days=6 - reference.weekday())  # the Sunday of that week
+        return reference, end, DAY
     return None
 
 
@@ -369,7 +403,8 @@ _DURATION_PRECISION = {"day": DAY, "week": DAY, "month": MONTH, "year": YEAR, "d
 
 
 def _duration(match: re.Match, reference: datetime.date):
-    count_word = match.group("dur_n").lower()
+    # "in two to three years": by the later bound
+    count_word = (match.group("dur_n2") or match.group("dur_n")).lower()
     count = int(count_word) if count_word.isdigit() else _NUMBER_WORDS[count_word]
     unit = match.group("dur_u").lower()
     if unit == "day":
@@ -401,13 +436,21 @@ def _resolve(sentence: str, match: re.Match, reference: datetime.date) -> Deadli
             return None  # "for (the next) 10 years" is how long, not by when
         start, end, precision = _duration(match, reference)
         return Deadline(text, start, end, precision, text_start, by_type=True)
-    if lead == "after":
-        return None  # a lower bound, not a deadline
+    if lead in _LOWER_BOUND_LEADS or _AT_THE_EARLIEST.match(sentence, match.end()):
+        return None  # "after 2027", "not before 2027", "in June 2026 at the earliest": a lower bound
+    if _REPORTED_ON.search(sentence, max(0, text_start - 30), text_start):
+        return None  # "said on March 31", "announced on 24 June 2024": when it was said, not by when
+    if match.lastgroup == "year" and (event := _EVENT_AFTER.match(sentence, match.end())):
+        # "in time for the 2030 World Cup": the year names an event whose date the sentence does not give
+        return Deadline(sentence[text_start : event.end()].strip(), None, None, VAGUE, text_start)
     period = _period(match, reference, mod, lead)
     if period is None:
         return None
     start, end, precision = period
-    by_type = lead in _BY_LEADS or (lead == "" and mod.startswith("the end") and match.lastgroup != "dec")
+    by_type = lead in _BY_LEADS or (
+        lead in _END_OF_LEADS and mod.startswith(("the end", "end", "the close")) and match.lastgroup != "dec"
+    )
+    by_type = by_type or match.lastgroup == "week_end"
     ends_period = any(word in mod for word in ("end of", "close of"))
     if lead in _BEFORE_LEADS and not ends_period:
         # Ends the day before the period; a "before 2024" already past keeps only that day, so

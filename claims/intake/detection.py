@@ -18,7 +18,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from claims.intake.claimants import Claimant, claimant_of
+from claims.intake.claimants import Claimant, antecedent, claimant_of
 from claims.intake.deadlines import NO_DEADLINE, Deadline, lower_same_length, parse_deadline
 from claims.intake.targets import Target, parse_target
 
@@ -28,18 +28,36 @@ THRESHOLD = 0.5
 # (see deadlines.PERIOD for why); WEAK_CUE runs on the sentence as written.
 STRONG_CUE = re.compile(
     r"""(?x)\b(?=[a-z])(?:
-        will|shall|won['’]t|is\s+going\s+to|are\s+going\s+to|(?:is|are)\s+gearing\s+up
-      | (?:is|are|was|were)\s+(?:set|due|expected|scheduled|slated|poised|meant|supposed|planned|preparing|about)\s+to
+        (?:goal|aim|ambition|target|objective|plan|idea)\s+is\s+(?:for\s+\w+\s+)?to
+      | will|shall|won['’]t|(?<=[a-z])['’]ll|is\s+going\s+to|are\s+going\s+to|(?:is|are)\s+gearing\s+up
+      | (?:is|are|was|were)\s+(?:also\s+|now\s+|still\s+)?(?:set|due|expected|scheduled|slated|poised|meant
+          |supposed|planned|preparing|about|forecast|projected|hoped|intended|targeted|tipped)\s+to
       | due\s+(?:in|by|for|to)|expected\s+to|scheduled\s+(?:for|to)|slated\s+(?:for|to)|planned\s+for
       | (?:is|are)\s+on\s+(?:track|course)|(?:is|are)\s+to\s+(?!blame\b)[a-z]+|(?:is|are)\s+coming\s+to
       | plans?|planning|aims?|aiming|intends?|intending|targets?\s+(?:a|an|the|\d)|targeting|targetting
+      | (?:has|have)\s+targeted|(?:has|have)\s+(?:agreed|undertaken|committed|decided|pledged|promised|vowed)\s+to
       | pledged|pledges?|promised|promises?|vowed|vows?|commits?\s+to|committed\s+to|hopes?\s+to|wants?\s+to
-      | seeks?\s+to|expects?|predicts?\s+(?:that\s+)?|(?:goal|aim|ambition|target|objective)\s+is\s+to
+      | seeks?\s+to|expects?|(?:now\s+)?expected\s+(?:the|its|their|his|her|it|them)\b|anticipates?
+      | predicts?\s+(?:that\s+)?|forecasts?
+      | it\s+is\s+hoped\s+that|(?:we|they)\s+anticipate
+      | (?:pushed|put|moved)\s+back\s+(?:to|until)|(?:delayed|postponed|deferred)\s+(?:to|until)|slipped\s+(?:to|into)
       | (?:said|says|told|announced|confirmed|added)\s+(?:that\s+)?(?:it|they|he|she|the\s+\w+)\s+would
     )\b""",
 )
+# A cue word used as a noun ("their fleet plans", "earlier plans", "its previous aim") is no cue.
+_NOUN_CUES = frozenset(
+    "plan plans aim aims target targets promise promises pledge pledges hope hopes forecast forecasts vow vows".split()
+)
+_DETERMINERS = frozenset(
+    """the a an its their his her our your my this that these those earlier previous original new fleet
+    ambitious expansion investment business growth production spending climate""".split()
+)
+# Cues in the past tense: after a past opening ("In 2019, Amazon promised ...") the plan is history.
+_PAST_CUES = ("promised", "pledged", "vowed", "planned", "committed", "was ", "were ", "expected the", "expected its")
 # Lower case only: "May" is a month.
-WEAK_CUE = re.compile(r"\b(?:should|could|may|might|would|likely\s+to)\b")
+WEAK_CUE = re.compile(
+    r"\b(?:should|could|may|would|likely\s+to|(?:is|are)\s+(?:working\s+(?:on|to)|investing|developing|preparing))\b"
+)
 # Future words a sentence may carry without a verbal cue, for the cheap pre-filter.
 _FUTURE_WORDS = re.compile(
     r"\b(?:20[2-9]\d|20[2-9]0s|next|soon|within|coming|later|early|mid|late|q[1-4]|h[12]|quarter|half"
@@ -58,10 +76,15 @@ _REJECT = re.compile(
     | \b(?:unclear|uncertain|not\s+clear|unknown|doubtful|in\s+doubt|unsure|not\s+sure)\s+(?:whether|if|when|how)\b
     | \bremains?\s+to\s+be\s+seen\b|\b(?:nobody|no\s+one)\s+knows\b
     | \b(?:doubts?|doubted|doubting|questions?|questioned|questioning|wonders?|wondered|sceptical|skeptical
-        |cast\s+doubt\s+on|scepticism|skepticism)\s+(?:that|whether|if|about|over)\b)
+        |cast\s+doubt\s+on|scepticism|skepticism)\s+(?:that|whether|if|about|over)\b
+    | \b(?:it['’]s|it\s+is|it\s+was|seems|is\s+it)\s+(?:very\s+|highly\s+|most\s+)?(?:likely|possible|probable)\s+that\b
+    | \braises?\s+hopes?\s+that\b|\bthere\s+will\s+likely\b
+    | \b(?:will\s+not|won['’]t|cannot|can['’]t)\s+(?:\w+\s+)?(?:reach|meet|hit|achieve|make|get\s+to)
+        \s+(?:its|their|the|a)\b
+    | \b(?:recommends?|recommended|recommending|urges?|urged|urging|(?<!plans\s)calls?\s+for|called\s+for)\b)
   | (?P<withheld>
       \b(?:declined|refused|would\s+not|wouldn['’]t|did\s+not|didn['’]t|does\s+not|doesn['’]t|could\s+not)\s+
-        (?:to\s+)?(?:say|comment|confirm|disclose|give|specify|reveal|provide|set|commit)\b
+        (?:to\s+)?(?:say|comment|confirm|disclose|give|specify|reveal|provide|set|commit|want|plan|intend|expect)\b
     | \b(?:has|have|had)\s+no\s+(?:plans?|intention|timeline|timetable|date)\b
     | \b(?:has|have|had|is|are)\s+not\s+(?:yet\s+)?(?:been\s+)?
         (?:confirmed|announced|decided|disclosed|known|finali[sz]ed)\b
@@ -69,8 +92,12 @@ _REJECT = re.compile(
   | (?P<past_plan>
       \b(?:had|was|were)\s+(?:originally\s+|initially\s+|previously\s+|once\s+|also\s+)?(?:planned|expected
         |scheduled|supposed|due|set|slated|meant|intended|hoped|promised|aimed|targeted|pledged|hoping|planning)\b
-    | \b(?:originally|initially|previously)\s+(?:planned|expected|scheduled|promised|targeted)\b
-    | \bplans?\s+(?:was|were|had\s+been)\b|\bhad\s+(?:hoped|planned|promised|aimed|wanted|intended)\b)
+    | (?<!than\s)\b(?:originally|initially|previously)\s+(?:planned|expected|scheduled|promised|targeted)\b
+    | \b(?:plans?|aims?|goals?|targets?|promises?|pledges?|ambitions?|intentions?)\s+(?:was|were|had\s+been)\b
+    | \bhad\s+(?:hoped|planned|promised|aimed|wanted|intended)\b
+    | \bhad\s+been\s+(?:expected|planned|scheduled|due|set|slated|meant|intended|promised|targeted)\b
+    | \b(?:previous|earlier|original|former|old)\s+(?:\w+\s+)?(?:plans?|aims?|goals?|targets?|promises?|pledges?
+        |ambitions?|forecasts?|guidance|timetables?|schedules?|deadlines?)\b)
     )"""
 )
 _REPORTED = re.compile(r"(?i)\b(?:said|says|told|announced|confirmed|added|stated)\b")
@@ -82,7 +109,9 @@ _PAST_VERB = re.compile(
     r"""(?x)\b(?:was|were|had|did|has\s+been|have\s+been|rose|fell|grew|dropped|declined|increased|decreased
     |posted|reported|opened|closed|launched|founded|established|built|sold|made|began|became|took|came|went|won|lost
     |saw|bought|spent|paid|left|held|kept|ended|started|entered|retired|cancelled|canceled|switched|adopted
-    |published|covered|delayed|unveiled|introduced|completed|missed|reached|hit|struggled|carried|posted|recorded)\b"""
+    |published|covered|delayed|unveiled|introduced|completed|missed|reached|hit|struggled|carried|posted|recorded
+    |accepted|approved|granted|signed|agreed|awarded|submitted|filed|received|released
+    |revealed|named|appointed|acquired|invested|showed|shown|presented|raised|lowered|increased|doubled)\b"""
 )
 
 
@@ -94,10 +123,46 @@ class Detection:
     claimant: Claimant | None  # named in the sentence itself
 
 
+# "forecasts" is a verb after its subject ("Ryanair forecasts", "the airline forecasts"), else a noun
+# ("missed delivery forecasts").
+_INDIRECT_QUESTION = re.compile(r"(?i)\b(?:how|what|whether|why|where)\b(?:\s+\S+){1,3}\s*$")
+_FORECAST_SUBJECTS = frozenset(
+    "it they he she we which who also now still company group firm airline carmaker government bank analysts".split()
+)
+
+
+def _strong_cue(sentence: str, lowered: str) -> re.Match | None:
+    """The first future cue that is a verb: "plans to" is one, "their fleet plans" is not."""
+    for found in STRONG_CUE.finditer(lowered):
+        word = found.group().split(None, 1)[0]
+        before = sentence[max(0, found.start() - 30) : found.start()].split()
+        if word in _NOUN_CUES:
+            previous = before[-1].strip(",;:'’\"“”") if before else ""
+            if previous.lower() in _DETERMINERS:
+                continue  # "their fleet plans", "earlier plans"
+            if previous.isupper() and len(before) > 1 and before[-2].lower() in _DETERMINERS:
+                continue  # "its EV plans"
+            if word.startswith("forecast") and not (previous[:1].isupper() or previous in _FORECAST_SUBJECTS):
+                continue
+        if word in ("will", "would", "shall") and _INDIRECT_QUESTION.search(" ".join(before[-4:])):
+            continue  # "how customers will accept ...": an indirect question, not a commitment
+        return found
+    return None
+
+
+_CONDITIONAL_OPENING = re.compile(r"^(?:If|Unless|Should|Were|Provided(?:\s+that)?|Assuming)\b")
+_CONCESSIVE_OPENING = re.compile(r"^(?:While|Although|Though|Even\s+though|Whereas|Whether\s+or\s+not)\b[^,]*,")
+
+
 def _is_rejected(sentence: str, lowered: str, reference: datetime.date, cue: re.Match | None) -> bool:
     if sentence.rstrip().endswith(_QUESTION_END):
         return True
+    if _CONDITIONAL_OPENING.match(sentence):
+        return True  # "If approved, the drug will be the first ...": a condition, not a commitment
+    concession = _CONCESSIVE_OPENING.match(sentence)
     for found in _REJECT.finditer(lowered):
+        if concession and found.end() <= concession.end() and cue and cue.start() >= concession.end():
+            continue  # "While it is unclear how much it will cost, the aim is to ...": the doubt is aside
         if found.lastgroup == "doubt":
             return True
         if found.lastgroup == "withheld":
@@ -109,14 +174,22 @@ def _is_rejected(sentence: str, lowered: str, reference: datetime.date, cue: re.
             return True  # "had planned to ..."; but "said the car was expected to ..." is reported speech
     opening = _PAST_OPENING.match(sentence)
     if opening and (not opening.group("year") or int(opening.group("year")) < reference.year):
-        return True
+        # "Last year the airline carried ...", "In 2019, Amazon promised ...": history. But in
+        # "Earlier this month, Toyota said it will break ground ..." the plan itself is still ahead.
+        if cue is None or cue.group().startswith(_PAST_CUES):
+            return True
     return False
 
 
-def detect(sentence: str, reference: datetime.date) -> Detection | None:
-    """The detection for a forward-looking claim, or None."""
+def detect(sentence: str, reference: datetime.date, context=None) -> Detection | None:
+    """The detection for a forward-looking claim, or None.
+
+    context, when given, is a function returning the claimant named in the sentences before
+    (for "It will ...", "The carmaker plans ..."): a claim attributed from context scores as one
+    attributed in the sentence.
+    """
     lowered = lower_same_length(sentence)
-    strong = STRONG_CUE.search(lowered)
+    strong = _strong_cue(sentence, lowered)
     weak = None if strong else WEAK_CUE.search(sentence)
     if not (strong or weak or _FUTURE_WORDS.search(lowered)):
         return None  # the cheap pre-filter: no future cue and no future-ish time word
@@ -140,7 +213,9 @@ def detect(sentence: str, reference: datetime.date) -> Detection | None:
     cue = strong or weak
     # The claimant is named before the cue (or before the date when there is no cue).
     verb_at = cue.start() if cue else (deadline.position if deadline.position >= 0 else len(sentence))
-    claimant = claimant_of(sentence, verb_at)
+    claimant = (antecedent(sentence, cue.start()) if cue else None) or claimant_of(sentence, verb_at)
+    if claimant is None and context is not None and score < THRESHOLD:
+        claimant = context()
     if claimant:
         score += 0.1
     if score < THRESHOLD:

@@ -5,10 +5,12 @@ command, the admin view, the tests and the benchmark all run the same code.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from claims.intake.claimants import ORGANIZATION, mentioned
 from claims.intake.detection import detect
+from claims.intake.quotes import quote_of
 from claims.intake.sentences import Sentence, split_sentences
 from claims.intake.targets import Target
 
@@ -28,10 +30,11 @@ class Candidate:
     target: Target | None
     score: float
     offset: int  # where the sentence starts in the article
+    quote: str = ""  # the words in quotation marks, if any (quotes.quote_of)
 
     def as_dict(self) -> dict:
-        """The JSON shape of `extract_claims --format json`."""
-        return {
+        """The JSON shape of `extract_claims --format json` ("quote" only when there is one)."""
+        shape = {
             "sentence": self.sentence,
             "claimant": self.claimant,
             "deadline_text": self.deadline_text,
@@ -41,13 +44,21 @@ class Candidate:
             "target": self.target.as_dict() if self.target else None,
             "score": self.score,
         }
+        if self.quote:
+            shape["quote"] = self.quote
+        return shape
 
 
-def _context_claimant(sentences: list[Sentence], index: int):
-    """The nearest earlier attribution or named subject in the same paragraph."""
+def _context_claimant(sentences: list[Sentence], index: int, *, same_paragraph: bool = False):
+    """The nearest earlier attribution or named subject ("It plans ...", "The carmaker will ...").
+
+    News paragraphs are a sentence or two, so the entity a sentence refers back to is often
+    named in the paragraph before; but only one named in the same paragraph lifts the score
+    of a sentence that would otherwise fall short of a candidate.
+    """
     paragraph = sentences[index].paragraph
     for earlier in sentences[max(0, index - CONTEXT_SENTENCES) : index][::-1]:
-        if earlier.paragraph != paragraph:
+        if same_paragraph and earlier.paragraph != paragraph:
             break
         found = mentioned(earlier.text)
         if found:
@@ -65,7 +76,8 @@ def extract(text: str, published_on: datetime.date | None = None, today: datetim
     sentences = split_sentences(text)
     candidates = []
     for index, sentence in enumerate(sentences):
-        detection = detect(sentence.text, reference)
+        in_paragraph = functools.partial(_context_claimant, sentences, index, same_paragraph=True)
+        detection = detect(sentence.text, reference, context=in_paragraph)
         if detection is None:
             continue
         claimant = detection.claimant or _context_claimant(sentences, index)
@@ -82,6 +94,7 @@ def extract(text: str, published_on: datetime.date | None = None, today: datetim
                 target=detection.target,
                 score=detection.score,
                 offset=sentence.start,
+                quote=quote_of(sentence.text),
             )
         )
     return candidates

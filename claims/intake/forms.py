@@ -1,5 +1,7 @@
 """Intake forms: the article (pasted or uploaded) and one form per candidate claim."""
 
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
@@ -13,9 +15,12 @@ from claims.intake.input import (
 )
 from claims.models import Claim, Claimant, Comparator, Precision, newsroom_today
 
-# Each candidate form has 15 fields; Django refuses a POST with more than 1,000
+# Each candidate form has 17 fields; Django refuses a POST with more than 1,000
 # (DATA_UPLOAD_MAX_NUMBER_FIELDS), so the review lists at most this many candidates.
 MAX_CANDIDATES = 50
+# Deadlines outside these years are typing mistakes (9999-12-31), and the register refuses them.
+EARLIEST_DEADLINE = datetime.date(1900, 1, 1)
+LATEST_DEADLINE = datetime.date(2200, 12, 31)
 
 
 class ArticleForm(forms.Form):
@@ -63,6 +68,8 @@ class ArticleCarryForm(ArticleForm):
     """The article carried through the review page in hidden fields, so nothing is lost."""
 
     upload = None
+    # The review page's one-time token (claims.intake.confirmation).
+    token = forms.CharField(required=False, max_length=64)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,6 +82,11 @@ class CandidateForm(forms.Form):
     sentence = forms.CharField(widget=forms.HiddenInput, strip=False)
     score = forms.FloatField(required=False, widget=forms.HiddenInput)
     statement = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+    quote = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="Only words the claimant is quoted saying (inside quotation marks in the article).",
+    )
     claimant = forms.CharField(max_length=200, required=False)
     claimant_kind = forms.ChoiceField(choices=Claimant.Kind.choices, initial=Claimant.Kind.ORGANIZATION)
     deadline_text = forms.CharField(max_length=200, required=False)
@@ -86,6 +98,31 @@ class CandidateForm(forms.Form):
     target_value = forms.DecimalField(max_digits=20, decimal_places=4, required=False)
     target_unit = forms.CharField(max_length=40, required=False)
     appearance_of = forms.ModelChoiceField(queryset=Claim.objects.all(), required=False, widget=forms.HiddenInput)
+    # The existing claims the editor was shown as possible duplicates ("12,40"): a likely
+    # duplicate found at confirmation that the editor never saw sends the review back.
+    duplicates_seen = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+
+    def _clean_deadline(self, name: str):
+        day = self.cleaned_data.get(name)
+        if day is not None and not EARLIEST_DEADLINE <= day <= LATEST_DEADLINE:
+            raise ValidationError(
+                f"{day:%Y-%m-%d} cannot be a deadline: give a date between "
+                f"{EARLIEST_DEADLINE.year} and {LATEST_DEADLINE.year}."
+            )
+        return day
+
+    def clean_deadline_start(self):
+        return self._clean_deadline("deadline_start")
+
+    def clean_deadline_end(self):
+        return self._clean_deadline("deadline_end")
+
+    def clean_duplicates_seen(self):
+        seen = set()
+        for part in (self.cleaned_data.get("duplicates_seen") or "").split(","):
+            if part.strip().isdigit():
+                seen.add(int(part))
+        return seen
 
     def clean(self):
         cleaned = super().clean()
@@ -123,6 +160,7 @@ def initial_from(candidate) -> dict:
         "sentence": candidate.sentence,
         "score": candidate.score,
         "statement": candidate.sentence,
+        "quote": candidate.quote,
         "claimant": candidate.claimant or "",
         "claimant_kind": candidate.claimant_kind,
         "deadline_text": candidate.deadline_text,

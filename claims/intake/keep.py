@@ -49,7 +49,7 @@ def keep_candidates(article: dict, kept: list[dict], *, by) -> KeepResult:
     for row in kept:
         if row.get("appearance_of"):
             appearance = services.add_appearance(
-                row["appearance_of"], result.source, by=by, reason=REASON, quote=row["sentence"]
+                row["appearance_of"], result.source, by=by, reason=REASON, quote=row.get("quote") or ""
             )
             if appearance:
                 result.appearances.append(appearance)
@@ -57,7 +57,7 @@ def keep_candidates(article: dict, kept: list[dict], *, by) -> KeepResult:
         claimant, _ = services.get_or_create_claimant(row["claimant"], kind=row["claimant_kind"], by=by, reason=REASON)
         claim = Claim(
             statement=row["statement"],
-            quote=row["sentence"],
+            quote=row.get("quote") or "",  # quoted words only, never the journalist's sentence
             claimant=claimant,
             source=result.source,
             deadline_text=row["deadline_text"],

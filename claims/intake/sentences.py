@@ -36,12 +36,25 @@ class Sentence:
     paragraph: int
 
 
-def _is_abbreviation(chunk: str) -> bool:
+# Abbreviations that also end sentences ("... entirely in the U.S. Toyota aims ..."): a boundary
+# after them is kept unless the next word usually continues the name ("U.S. President", "Co. Ltd").
+_SENTENCE_FINAL_ABBREVIATIONS = frozenset("u.s u.k e.u u.n inc ltd co corp plc llc ag sa nv bv gmbh etc".split())
+_CONTINUES_NAME = frozenset(
+    """president presidents senate senator house congress army navy air force department treasury supreme court
+    federal open steel bank dollar dollars government ambassador secretary embassy military marines coast
+    attorney district state states ltd limited inc co corp plc group holdings""".split()
+)
+
+
+def _is_abbreviation(chunk: str, following: str = "") -> bool:
     """Does this chunk end in an abbreviation or an initial rather than a sentence end?"""
     if not chunk.endswith("."):
         return False
     last = chunk.rsplit(None, 1)[-1]
     word = last.rstrip(".!?…").lstrip("(\"'“‘").lower()
+    if word in _SENTENCE_FINAL_ABBREVIATIONS:
+        next_word = following.split(None, 1)[0].strip("\"'“‘(").rstrip(".,;:") if following.strip() else ""
+        return next_word.lower() in _CONTINUES_NAME or not next_word[:1].isupper()
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 
 
@@ -51,7 +64,7 @@ def _split_block(block: str, offset: int, paragraph: int):
     for boundary in _BOUNDARY.finditer(block):
         end = boundary.end()
         chunk = block[start : boundary.start() + len(boundary.group().rstrip())]
-        if _is_abbreviation(chunk.rstrip("\"'”’)]")):
+        if _is_abbreviation(chunk.rstrip("\"'”’)]"), block[end : end + 40]):
             continue
         yield from _emit(chunk, offset + start, paragraph)
         start = end

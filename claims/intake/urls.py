@@ -14,4 +14,5 @@ urlpatterns = [
     path("", admin.site.admin_view(views.start), name="start"),
     path("confirm/", admin.site.admin_view(views.confirm), name="confirm"),
     path("sources/<int:source_id>/", admin.site.admin_view(views.done), name="done"),
+    path("duplicates/", admin.site.admin_view(views.duplicates), name="duplicates"),
 ]
