@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0012_published_newest_index"),
+        ("claims", "0015_sane_dates"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
