@@ -29,7 +29,11 @@ def register(make_claim, system, chiara):
     other_source = services.get_or_create_source(title="Trade press", url="https://trade.example/a", by=system,
                                                  reason="test")[0]  # fmt: skip
     appearance = services.add_appearance(draft, other_source, by=system, reason="test")
-    return {"draft": draft, "published": published, "update": update, "appearance": appearance}
+    gone = services.publish(make_claim(statement="A claim published, then deleted."), by=chiara)
+    gone_versions = list(gone.history.values_list("id", "history_id"))
+    services.tracked_delete(gone, by=chiara, reason="Duplicate")
+    return {"draft": draft, "published": published, "update": update, "appearance": appearance,
+            "gone_versions": gone_versions}  # fmt: skip
 
 
 def snapshot():
@@ -82,24 +86,27 @@ def test_the_history_version_page_reads_as_readers_would(client, make_claim, ele
     assert ">None<" not in page
 
 
-def _admin_urls(objects: dict) -> list[str]:
-    """Every address of the admin pages of the claims app (and intake), filled with the rows at hand."""
+def _admin_urls(objects: dict, gone_versions=()) -> list[str]:
+    """Every address of the admin pages of the claims app (and intake), filled with the rows at hand.
+
+    Every version page of every row is walked: a past version is where the values to put
+    back differ from the row's (a draft version of a published claim, a deleted claim's).
+    """
     urls = ["/admin/", "/admin/claims/", reverse("intake:start")]
     for model, model_admin in admin.site._registry.items():
         if model._meta.app_label != "claims":
             continue
-        obj = objects.get(model)
-        history_id = (
-            obj.history.order_by("history_id").first().history_id
-            if obj is not None and hasattr(obj, "history")
-            else None
-        )
+        arguments = [()]
+        for obj in objects.get(model, []):
+            arguments.append((obj.pk,))
+            if hasattr(obj, "history"):
+                arguments += [(obj.pk, history_id) for history_id in obj.history.values_list("history_id", flat=True)]
+        if model is Claim:
+            arguments += list(gone_versions)
         for pattern in model_admin.urls:
             if not getattr(pattern, "name", None):
                 continue
-            for args in ((), (obj.pk,) if obj else None, (obj.pk, history_id) if obj and history_id else None):
-                if args is None:
-                    continue
+            for args in arguments:
                 try:
                     urls.append(reverse(f"admin:{pattern.name}", args=args))
                 except NoReverseMatch:
@@ -126,13 +133,13 @@ def _tampered(form) -> dict:
 
 def test_every_admin_form_posted_back_by_an_editor_lets_nothing_out(client, register, elena):
     draft = register["draft"]
-    objects = {Claim: draft, Update: register["update"], Appearance: register["appearance"],
-               Claimant: draft.claimant, Source: draft.source}  # fmt: skip
-    urls = _admin_urls(objects)
+    objects = {Claim: [draft, register["published"]], Update: [register["update"]],
+               Appearance: [register["appearance"]], Claimant: [draft.claimant], Source: [draft.source]}  # fmt: skip
+    urls = _admin_urls(objects, register["gone_versions"])
     assert any("/history/" in url and url.count("/") > 6 for url in urls), "the version pages are walked too"
     before = snapshot()
     client.force_login(elena)
-    posted = 0
+    posted, change_forms = 0, {}
     for url in urls:
         response = client.get(url)
         pages = [response.content.decode()] if response.status_code == 200 else []
@@ -144,11 +151,20 @@ def test_every_admin_form_posted_back_by_an_editor_lets_nothing_out(client, regi
                 actions + ["publish_selected", "unpublish_selected", "delete_selected"] if actions else [None]
             ):
                 extra = {"action": action, "_selected_action": [str(pk) for pk in before["statuses"]]} if action else {}
-                client.post(target, form.data(**_tampered(form), **extra))
-                posted += 1
-        # The delete pages answer an Editor 403 on GET: post to them anyway, and to the version pages.
+                client.post(target, form.data(post="yes", **extra))  # as the page offers it
+                client.post(target, form.data(**_tampered(form), **extra))  # with every lever pulled
+                posted += 2
+            if "/change/" in url:
+                change_forms[url.split("/change/")[0]] = form
+        # The delete pages answer an Editor 403 on GET: post to them anyway, and to the version pages
+        # (a row's own change form, as it is, is what a version page would save back).
         client.post(url, {"post": "yes", "status": Status.MISSED, "published_at_0": "2026-01-01"})
         posted += 1
+        if "/history/" in url and url.rstrip("/").split("/")[-1].isdigit():
+            own = change_forms.get(url.split("/history/")[0])
+            if own is not None:
+                client.post(url, own.data())
+                posted += 1
     assert posted > len(urls)
     assert snapshot() == before
 
