@@ -157,7 +157,8 @@ def test_make_run_from_a_clean_clone_on_port_8123(clone, tmp_path):
     printed = output()
     assert "SIGINT received" in printed
     assert "make: ***" not in printed, printed[-2000:]
-    # GNU make ends as any program stopped by Ctrl+C does, by the same signal (a shell shows
-    # status 130); the recipe itself ended well, or make would have printed its error.
-    assert make.returncode == -signal.SIGINT
+    # GNU make ends either with 0 or as any program stopped by Ctrl+C does, by the same signal
+    # (a shell shows status 130), depending on whether the signal reached it before its child
+    # ended; either way the recipe itself ended well, or make would have printed its error.
+    assert make.returncode in (0, -signal.SIGINT)
     assert not processes_in(clone), "web, worker and beat stopped with it"
