@@ -31,6 +31,8 @@ _LIVE = "(expires IS NULL OR expires > ?)"
 _UPSERT = "INSERT INTO cache (key, value, expires) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires = excluded.expires"  # noqa: E501
 # Of the writes, about one in this many also drops expired entries.
 CULL_EVERY = 50
+# How long opening the file keeps trying while another opener holds it (see SQLiteCache._set_up).
+SET_UP_SECONDS = 5
 _INT64 = range(-(2**63), 2**63)
 
 
@@ -56,12 +58,26 @@ class SQLiteCache(BaseCache):
         if self._db is None or self._pid != os.getpid():
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
-            # Readers do not wait for the writer; a write is durable enough for a cache.
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute(_SCHEMA)
+            self._set_up(db)
             self._db, self._pid = db, os.getpid()
         return self._db
+
+    @staticmethod
+    def _set_up(db: sqlite3.Connection) -> None:
+        # Readers do not wait for the writer; a write is durable enough for a cache. Switching
+        # a new file to WAL takes a lock that SQLite's busy timeout does not always wait for:
+        # processes (or threads) opening the file at once try again for a few seconds.
+        deadline = time.monotonic() + SET_UP_SECONDS
+        while True:
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                db.execute(_SCHEMA)
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(random.uniform(0.005, 0.05))
 
     def _key(self, key, version):
         return self.make_and_validate_key(key, version=version)

@@ -129,7 +129,10 @@ def test_add_lets_one_of_many_racing_writers_win_and_an_expired_entry_be_taken(t
 
     def take(cache, n):
         start.wait()
-        results[n] = cache.add("lock", n, timeout=60)
+        try:
+            results[n] = cache.add("lock", n, timeout=60)
+        except Exception as error:  # a thread's exception would otherwise only be printed
+            results[n] = error
 
     threads = [threading.Thread(target=take, args=(cache, n)) for n, cache in enumerate(caches)]
     for thread in threads:
