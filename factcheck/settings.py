@@ -377,7 +377,7 @@ TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", [])
 AXES_FAILURE_LIMIT = "claims.signin.lockout.failure_limit"
 AXES_COOLOFF_TIME = "claims.signin.lockout.cool_off"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "claims.throttle.address.client_address"
+AXES_CLIENT_IP_CALLABLE = "claims.throttle.address.lockout_address"
 AXES_LOCKOUT_CALLABLE = "claims.signin.lockout.locked_out"
 # A refused attempt while locked does not move the end of the lockout: the page can say when.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False

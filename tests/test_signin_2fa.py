@@ -473,3 +473,32 @@ def test_create_editor_says_what_the_account_must_set_up(db, settings, value, ch
     call_command("create_editor", "alice", *(["--chief"] if chief else []), stdout=out)
     assert ("two-factor" in out.getvalue()) == bool(says)
     assert says is None or says in out.getvalue()
+
+
+@pytest.mark.parametrize("value", ["none", "chief", "staff"])
+def test_a_password_alone_resets_nobody_not_even_a_superusers(
+    client_factory, django_user_model, chiara, carla, requirement, frozen, value
+):
+    """A reset opens the target's account to whoever holds its password: it needs the actor's own code."""
+    requirement(value)
+    from tests.conftest import make_user
+
+    sam = make_user(django_user_model, "sam")
+    sam.is_superuser = True
+    sam.save()
+    for name in ("sam", "carla", "chiara"):
+        enrol(sign_in_in(client_factory(), name))
+    frozen.shift(NEXT_STEP)
+    for name in ("sam", "carla"):  # a superuser and a chief, each with their password only
+        attacker = client_factory()
+        assert sign_in(attacker, name).status_code == 302
+        page = attacker.get(f"/admin/signin/reset/{chiara.pk}/")
+        assert page.status_code in (302, 403), (name, page.status_code)
+        assert reset(attacker, chiara).status_code in (302, 403)
+        assert list(devices_for_user(chiara)), f"{name}'s password alone reset chiara's second factor"
+        assert attacker.get(OVERVIEW)["Location"].startswith(VERIFY), "the overview waits for the code too"
+
+
+def sign_in_in(client, name):
+    assert sign_in(client, name).status_code == 302
+    return client

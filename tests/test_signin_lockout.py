@@ -48,6 +48,14 @@ def is_signed_in(client) -> bool:
     return "_auth_user_id" in client.session
 
 
+def test_an_ipv6_guesser_is_counted_by_its_64_not_by_each_address(client, chiara, frozen):
+    """One subscriber holds a whole /64: rotating addresses inside it buys no fresh guesses."""
+    answers = [sign_in(client, "chiara", WRONG, address=f"2001:db8:1:2::{n:x}") for n in range(1, 6)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 200, 429]
+    assert sign_in(client, "chiara", PASSWORD, address="2001:db8:1:2::ff").status_code == 429
+    assert sign_in(client, "chiara", PASSWORD, address="2001:db8:1:3::1").status_code == 302  # the next /64
+
+
 def test_the_fifth_failure_locks_and_the_right_password_is_then_refused_without_hashing(
     client, chiara, frozen, counting_hasher
 ):

@@ -27,6 +27,7 @@ from claims.signin import devices, policy
 CODE_DUE = "signin_code_due"
 
 _OPEN_ADMIN_VIEWS = {"login", "logout"}
+_OPEN_SIGNIN_VIEWS = {"enrol", "verify"}
 
 
 @receiver(user_logged_in, dispatch_uid="claims.signin.mark_code_due")
@@ -45,7 +46,9 @@ def _is_desk(request) -> bool:
     if match is None or not request.path.startswith(_desk_path(get_script_prefix())):
         return False
     if match.namespace == "signin":
-        return False
+        # Only the pages that give the second factor; the others (resets, new backup
+        # codes, the overview) wait for it like the rest of the desk.
+        return match.url_name not in _OPEN_SIGNIN_VIEWS
     return not (match.namespace == "admin" and match.url_name in _OPEN_ADMIN_VIEWS)
 
 

@@ -79,9 +79,14 @@ def desk_needs_second_factor(user) -> bool:
 
 
 def may_reset(actor, target) -> bool:
-    """Another chief editor may reset a person's devices; nobody their own, and only a superuser a superuser's."""
+    """Another chief editor may reset a person's devices; nobody their own, and only a superuser a superuser's.
+
+    Whatever REQUIRE_2FA says, only from a session that passed its own second factor: a
+    reset opens the target's account to whoever holds its password, so a password alone
+    (a superuser's included, whom has_perm never refuses) must not be enough.
+    """
     if actor.pk == target.pk or not (actor.is_active and actor.is_staff):
         return False
     if target.is_superuser and not actor.is_superuser:
         return False
-    return actor.has_perm(RESET_PERMISSION)
+    return is_verified(actor) and actor.has_perm(RESET_PERMISSION)

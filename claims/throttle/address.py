@@ -57,3 +57,18 @@ def limit_key(address: str) -> str:
     if ip.version == 6:
         return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address) + "/64"
     return str(ip)
+
+
+def lockout_address(request) -> str:
+    """The address the sign-in lockout counts by (django-axes' AXES_CLIENT_IP_CALLABLE).
+
+    As the rate limit counts: an IPv6 client is its /64, written as that network's first
+    address (axes keeps it in an address column). One subscriber usually holds a whole
+    /64, so counting single IPv6 addresses would give a guesser a fresh address, and five
+    fresh guesses, for every attempt.
+    """
+    address = client_address(request)
+    ip = _ip(address)
+    if ip is not None and ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
+    return address
