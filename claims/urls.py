@@ -30,8 +30,10 @@ urlpatterns = [
         ),
         name="claim-list",
     ),
-    path("claims/feed/", cache_public(bounded(ClaimEventsFeed(), when=always)), name="claim-feed"),
-    path("claims/deadlines.ics", cache_public(bounded(deadlines_ics, when=always)), name="deadlines-ics"),
+    # When not answered from the cache (a first reader, or a client with a made-up session
+    # cookie, which the cache never answers), counted per address too.
+    path("claims/feed/", cache_public(rate_limited(bounded(ClaimEventsFeed(), when=always))), name="claim-feed"),
+    path("claims/deadlines.ics", cache_public(rate_limited(bounded(deadlines_ics, when=always))), name="deadlines-ics"),
     path("claims/<slug:slug>/", cache_public(claims.claim_detail), name="claim-detail"),
     path(
         "claimants/<slug:slug>/",

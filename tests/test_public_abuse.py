@@ -125,17 +125,22 @@ def test_no_cap_when_set_to_zero(anonymous, demo, settings):
     assert anonymous.get(SEARCH).status_code == 200
 
 
-def test_sign_in_posts_take_a_slot_of_the_same_cap(client, chiara, cap_of_one):
+def test_sign_in_posts_take_a_slot_of_their_own_pool(client, anonymous, demo, chiara, cap_of_one):
+    """A password hash is expensive, but readers' expensive pages must not keep editors from
+    signing in (a made-up session cookie makes any reader's feed uncached), nor guessers
+    keep readers waiting: sign-in has a pool of the same size of its own."""
     assert client.get("/admin/login/").status_code == 200  # the form itself is cheap
     wrong = {"username": "chiara", "password": "wrong guess", "next": "/admin/"}
     answered = client.post("/admin/login/", wrong)
-    assert answered.status_code == 200 and slots.held() == 0  # the form again, and the slot given back
-    hold_every_slot(cap_of_one)
+    assert answered.status_code == 200 and slots.held(slots.SIGN_IN) == 0  # the slot given back
+    hold_every_slot(cap_of_one)  # readers' expensive work holds the whole public pool
+    assert client.post("/admin/login/", wrong).status_code == 200
+    signing_in = [slots.take(slots.SIGN_IN)]
     refused = client.post("/admin/login/", wrong)
     assert refused.status_code == 503 and refused["Retry-After"]
-    slots.give_back(cap_of_one.pop())
+    slots.give_back(signing_in.pop(), slots.SIGN_IN)
     right = client.post("/admin/login/", {"username": "chiara", "password": "correct horse battery", "next": "/admin/"})
-    assert right.status_code == 302 and slots.held() == 0
+    assert right.status_code == 302 and slots.held(slots.SIGN_IN) == 0
 
 
 # --- the rate limit ----------------------------------------------------------------------
@@ -268,3 +273,12 @@ def test_sitemaps_and_sign_in_posts_count_against_the_address_too(client, anonym
     refused = client.post("/admin/login/", wrong, REMOTE_ADDR="192.0.2.9")
     assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
     assert slots.held() == 0
+
+
+def test_the_feed_and_calendar_made_afresh_count_against_the_rate_limit(anonymous, demo, limit_of_three):
+    """A made-up session cookie keeps the page cache from answering: such requests are counted per address."""
+    for _ in range(5):  # made once (counted once), then the cache's answers, which count nothing
+        assert anonymous.get("/claims/feed/").status_code == 200
+    anonymous.cookies["sessionid"] = "made-up"
+    answers = [anonymous.get(url).status_code for url in ["/claims/feed/", "/claims/deadlines.ics", "/claims/feed/"]]
+    assert answers == [200, 200, 429]

@@ -28,7 +28,7 @@ EXPENSIVE_FROM_PAGE = 10
 # The list filters of the claim list and the API (claims.api.filters.ClaimFilter), search aside.
 FILTERS = ("status", "claimant", "year", "overdue", "sort")
 # Views whose POST checks a password (resolver view names).
-SIGN_IN_VIEWS = frozenset({"admin:login", "login", "two_factor:login"})
+SIGN_IN_VIEWS = frozenset({"admin:login"})
 BUSY = "The site is busy right now and could not answer this request. Please try again in a few seconds."
 TOO_MANY = "Too many requests from your address. Please wait a little before asking again."
 
@@ -128,7 +128,7 @@ _HOLDER = "_throttle_sign_in_slot"
 
 
 class SignInGuard:
-    """A sign-in POST takes a slot of the expensive-work cap for as long as it runs; 503 when none is free."""
+    """A sign-in POST takes a slot of its own pool (slots.SIGN_IN) for as long as it runs; 503 when none is free."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -139,7 +139,7 @@ class SignInGuard:
         finally:
             holder = request.__dict__.pop(_HOLDER, None)
             if holder:
-                slots.give_back(holder)
+                slots.give_back(holder, slots.SIGN_IN)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.method != "POST" or request.resolver_match is None:
@@ -149,7 +149,7 @@ class SignInGuard:
         wait = rate.retry_after(request)  # guesses count against the address's limit too
         if wait is not None:
             return refusal(429, TOO_MANY, wait)
-        holder = slots.take()
+        holder = slots.take(slots.SIGN_IN)
         if holder is None:
             return busy()
         request.__dict__[_HOLDER] = holder

@@ -18,6 +18,9 @@ from django.core.cache import cache
 
 # Under the public prefix: public_cache.clear() (and so every test's teardown) empties it with the rest.
 KEY = "public:throttle:expensive"
+# Sign-in POSTs (a password hash each) have a pool of their own, of the same size: readers'
+# expensive pages cannot keep editors from signing in, nor guessers keep readers waiting.
+SIGN_IN = "public:throttle:sign-in"
 # Longer than any request runs: gunicorn kills a worker after its timeout (30 s by default).
 HOLD_SECONDS = 60
 
@@ -43,24 +46,24 @@ def capacity() -> int:
     return settings.PUBLIC_EXPENSIVE_CONCURRENCY
 
 
-def take() -> str | None:
+def take(pool: str = KEY) -> str | None:
     """A slot's holder id, UNBOUNDED when there is no cap or Redis cannot be reached, None when all are taken."""
     limit = capacity()
     if not limit:
         return UNBOUNDED
     holder = secrets.token_hex(8)
-    taken = cache.run_script(_TAKE, [KEY], [limit, holder, HOLD_SECONDS * 1000])
+    taken = cache.run_script(_TAKE, [pool], [limit, holder, HOLD_SECONDS * 1000])
     if taken is None:
         return UNBOUNDED
     return holder if taken else None
 
 
-def give_back(holder: str) -> None:
+def give_back(holder: str, pool: str = KEY) -> None:
     if holder:
-        cache.run_script(_GIVE_BACK, [KEY], [holder])
+        cache.run_script(_GIVE_BACK, [pool], [holder])
 
 
-def held() -> int:
+def held(pool: str = KEY) -> int:
     """How many slots are held now (holds that ended included until the next take); for tests and operators."""
     client = cache._cache.get_client(write=False)
-    return client.zcard(cache.make_key(KEY))
+    return client.zcard(cache.make_key(pool))
