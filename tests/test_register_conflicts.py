@@ -189,3 +189,42 @@ def test_services_check_the_permission_of_what_changes(make_claim, elena):
     with pytest.raises(PermissionDenied):
         services.tracked_delete(Claim.objects.get(pk=claim.pk), by=elena, reason="Gone")
     assert Claim.objects.get(pk=claim.pk).published_at is None
+
+
+def test_a_chiefs_note_on_a_published_claim_moves_nothing_public(
+    open_page, make_claim, chiara, django_capture_on_commit_callbacks
+):
+    """The form's time inputs drop microseconds: an untouched publication time is not a change."""
+    claim = services.publish(make_claim(), by=chiara)
+    before = Claim.objects.values_list("published_at", "public_changed_at").get(pk=claim.pk)
+    browser, form = open_page(chiara, change_url(claim))
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert browser.post(change_url(claim), form.data(notes="Called the press office")).status_code == 302
+    assert Claim.objects.values_list("published_at", "public_changed_at").get(pk=claim.pk) == before
+    assert not [callback for callback in callbacks if "invalidate" in callback.__qualname__]
+    assert Claim.history.filter(id=claim.pk).latest("history_id").published_at == before[0]
+
+
+def test_a_stale_delete_of_a_timeline_update_is_refused(open_page, make_claim, chiara, ezio, system):
+    claim = make_claim()
+    update = services.add_update(claim, summary="Prototype shown", by=system)
+    chiaras_browser, chiaras_form = open_page(chiara, change_url(claim))
+    ezios_browser, ezios_form = open_page(ezio, change_url(update))
+    assert (
+        ezios_browser.post(change_url(update), ezios_form.data(summary="Prototype shown in Paris")).status_code == 302
+    )
+
+    refused = chiaras_browser.post(change_url(claim), chiaras_form.data(**{"updates-0-DELETE": "on"}))
+    assert refused.status_code == 200 and "so it was not deleted" in refused.content.decode()
+    assert Update.objects.filter(pk=update.pk, summary="Prototype shown in Paris").exists()
+
+
+def test_the_pages_reason_is_what_the_timeline_and_the_status_change_record(open_page, make_claim, elena, system):
+    claim = make_claim()
+    update = services.add_update(claim, summary="Factory idle", by=system)
+    browser, form = open_page(elena, change_url(claim))
+    reason = "Factory closed, per Reuters"
+    response = browser.post(change_url(claim), form.data(**{"updates-0-status": "stalled", "change_reason": reason}))
+    assert response.status_code == 302
+    assert update.history.latest("history_id").history_change_reason == reason
+    assert claim.history.latest("history_id").history_change_reason.startswith(reason)

@@ -14,7 +14,7 @@ from django.utils.text import smart_split, unescape_string_literal
 
 from claims import services
 from claims.admin import csv_export
-from claims.admin.forms import ClaimForm, TimelineFormSet, VersionedForm
+from claims.admin.forms import ClaimForm, TimelineFormSet, VersionedForm, VersionedInlineFormSet
 from claims.admin.lists import (
     AssigneeFilter,
     ClaimantFilter,
@@ -39,6 +39,7 @@ class UpdateInline(VersionedInline, admin.StackedInline):
 class AppearanceInline(VersionedInline, admin.TabularInline):
     model = Appearance
     form = VersionedForm
+    formset = VersionedInlineFormSet
     extra = 0
     autocomplete_fields = ["source"]
     fields = ["source", "quote", "opened_version"]
@@ -123,13 +124,13 @@ class ClaimAdmin(TrackedAdmin):
             correction=form.correction(),
         )
 
-    def save_inline(self, request, obj, version):
+    def save_inline(self, request, obj, version, reason=None):
         if isinstance(obj, Update):
-            services.record_update(
-                obj, by=request.user, reason="Timeline update added in the admin", expected_version=version
-            )
+            done = "edited" if obj.pk else "added"
+            reason = reason or f"Timeline update {done} in the admin"
+            services.record_update(obj, by=request.user, reason=reason, expected_version=version)
         else:
-            super().save_inline(request, obj, version)
+            super().save_inline(request, obj, version, reason)
 
     @admin.display(description="Statement", ordering="statement")
     def short_statement(self, claim):

@@ -92,7 +92,25 @@ class VersionedForm(forms.ModelForm):
 NOT_ROW_FIELDS = frozenset({"opened_version", "change_reason", "is_correction"})
 
 
-class TimelineFormSet(forms.BaseInlineFormSet):
+class VersionedInlineFormSet(forms.BaseInlineFormSet):
+    """Inline rows whose delete box is ticked are checked for staleness too.
+
+    Django does not validate a form marked for deletion (its errors are dropped), so a row
+    changed by someone else since the page was opened would be deleted, their edit lost.
+    """
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            if self._should_delete_form(form) and getattr(form, "conflict", None):
+                who = ", ".join(dict.fromkeys(change.user for change in form.conflict))
+                raise ValidationError(
+                    f"“{form.instance}” was changed by {who} since you opened this page, so it was not deleted: "
+                    "look at what changed (above), then delete it again if it should go."
+                )
+
+
+class TimelineFormSet(VersionedInlineFormSet):
     """The timeline on a claim's page: an update that brings a status needs the page's reason.
 
     An update with a status moves the claim to it (claims.services.record_update), so it
@@ -188,6 +206,13 @@ class CorrectionForm(ReasonForm):
 class ClaimForm(CorrectionForm):
     def clean(self):
         cleaned = super().clean()
+        shown = cleaned.get("published_at")
+        kept = self.instance.published_at
+        if shown is not None and kept is not None and shown == kept.replace(microsecond=0):
+            # The admin's date and time inputs drop microseconds: an untouched publication
+            # time must not come back as a change (a publication, and a public change, by
+            # every chief who only wrote a note).
+            cleaned["published_at"] = kept
         if status := cleaned.get("status"):
             given = cleaned.get("resolved_on")
             if "status" in self.changed_data and "resolved_on" not in self.changed_data:

@@ -83,18 +83,22 @@ class TrackedAdmin(SimpleHistoryAdmin):
             self.delete_model(request, obj)
 
     def save_formset(self, request, form, formset, change):
+        """The inline rows, each from the version it was shown at, with the page's reason when one was given."""
+        given = (form.cleaned_data.get("change_reason") or "").strip() or None
         instances = formset.save(commit=False)
+        versions = {
+            f.instance.pk: getattr(f, "cleaned_data", {}).get("opened_version") for f in formset.forms if f.instance.pk
+        }
         for obj in formset.deleted_objects:
-            services.tracked_delete(obj, by=request.user, reason="Deleted in the admin")
-        versions = {f.instance.pk: f.cleaned_data.get("opened_version") for f in formset.forms if f.instance.pk}
+            reason = given or "Deleted in the admin"
+            services.tracked_delete(obj, by=request.user, reason=reason, expected_version=versions.get(obj.pk))
         for obj in instances:
-            self.save_inline(request, obj, versions.get(obj.pk))
+            self.save_inline(request, obj, versions.get(obj.pk), given)
         formset.save_m2m()
 
-    def save_inline(self, request, obj, version: int | None):
-        services.tracked_save(
-            obj, by=request.user, reason="Edited in the admin", validate=False, expected_version=version
-        )
+    def save_inline(self, request, obj, version: int | None, reason: str | None = None):
+        reason = reason or "Edited in the admin"
+        services.tracked_save(obj, by=request.user, reason=reason, validate=False, expected_version=version)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         # Every refusal of a stale form in this save (the row's own, its inlines'), above the form.
