@@ -282,3 +282,13 @@ def test_the_feed_and_calendar_made_afresh_count_against_the_rate_limit(anonymou
     anonymous.cookies["sessionid"] = "made-up"
     answers = [anonymous.get(url).status_code for url in ["/claims/feed/", "/claims/deadlines.ics", "/claims/feed/"]]
     assert answers == [200, 200, 429]
+
+
+@pytest.mark.parametrize("spelling", ["01", "+1", " 1", "1 ", "\u0661", "1.0", "0x1"])
+def test_a_page_number_has_one_spelling(anonymous, demo, spelling):
+    """Each spelling int() accepts would be a page of its own in the cache, made afresh for nothing."""
+    for url in ["/claims/", "/deadlines/", "/corrections/", "/api/claims/"]:
+        response = anonymous.get(url, {"page": spelling})
+        assert response.status_code == 400, (url, spelling, response.status_code)
+    assert anonymous.get("/api/claims/", {"page_size": "0" + "10"}).status_code == 400
+    assert anonymous.get("/claims/", {"page": "1"}).status_code == 200

@@ -45,10 +45,8 @@ class NoCountPagination(BasePagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw in (None, ""):
             return DEFAULT_PAGE_SIZE
-        try:
-            size = int(raw)
-        except ValueError:
-            size = 0
+        # Written as the API writes it (see views.base.page_number): one spelling per size.
+        size = int(raw) if raw.isascii() and raw.isdigit() and not raw.startswith("0") else 0
         if not 1 <= size <= MAX_PAGE_SIZE:
             raise ValidationError({self.page_size_query_param: [f"A whole number from 1 to {MAX_PAGE_SIZE}."]})
         return size

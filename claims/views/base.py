@@ -3,6 +3,7 @@
 import contextlib
 import datetime
 import functools
+import re
 from dataclasses import dataclass
 from typing import NamedTuple
 from urllib.parse import quote
@@ -130,15 +131,20 @@ class Page:
         return self.first_index + len(self.items) - 1
 
 
+# A page number as the site writes it: no sign, no leading zero, no spaces, ASCII digits only.
+# int() also takes "01", "+1", " 1" and "١": each would be a page of its own in the page
+# cache, so any page could be made afresh under endless spellings of its number.
+_PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
+
+
 def page_number(raw: str | None) -> int:
     if raw in (None, ""):
         return 1
-    try:
-        number = int(raw)
-    except ValueError:
-        raise BadPage(f"“{raw[:20]}” is not a page number; pages are numbered from 1.") from None
-    if number < 1:
+    if raw == "0" or raw.startswith("-") and raw[1:].isdecimal():
         raise BadPage("Pages are numbered from 1.")
+    if not _PAGE_NUMBER.fullmatch(raw):
+        raise BadPage(f"“{raw[:20]}” is not a page number; pages are numbered from 1, written as 1, 2, 3…")
+    number = int(raw)
     if number > MAX_PAGE:
         raise BadPage(f"Pages beyond {MAX_PAGE} are not served; narrow the list with the filters instead.")
     return number
