@@ -181,3 +181,23 @@ def test_an_update_that_closes_the_claim_from_its_page_needs_the_pages_reason(cl
     ok = client.post(url, form.data(**{"updates-0-status": Status.MISSED, "change_reason": "Plant cancelled"}))
     assert ok.status_code == 302
     assert Claim.objects.get(pk=draft.pk).status == Status.MISSED
+
+
+def test_a_version_page_with_a_made_up_address_is_not_found(client, make_claim, elena):
+    claim = make_claim()
+    client.force_login(elena)
+    for url in [f"/admin/claims/claim/{claim.pk}/history/abc/", "/admin/claims/claim/abc/history/1/",
+                f"/admin/claims/claim/{claim.pk}/history/99999999999999999999999/"]:  # fmt: skip
+        assert client.get(url).status_code == 404, url
+
+
+def test_an_update_stays_with_its_claim(client, make_claim, elena, system):
+    first, second = make_claim(), make_claim()
+    update = services.add_update(first, summary="Withdrawn", status=Status.WITHDRAWN, by=system)
+    client.force_login(elena)
+    url = f"/admin/claims/update/{update.pk}/change/"
+    form = post_form(client.get(url).content.decode())
+    assert "claim" not in form.names()
+    client.post(url, form.data(claim=str(second.pk), change_reason="Wrong claim"))
+    update.refresh_from_db()
+    assert update.claim_id == first.pk

@@ -33,6 +33,12 @@ class UpdateAdmin(TrackedAdmin):
     autocomplete_fields = ["claim"]
     search_fields = ["summary", "claim__statement"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # An update belongs to its claim: moving it to another would leave both claims'
+        # statuses wrong (the status it brought stays on the first, never reaches the second).
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "claim"] if obj is not None else fields
+
     def save_model(self, request, obj, form, change):
         services.record_update(
             obj,

@@ -13,6 +13,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, models
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -118,6 +119,10 @@ class TrackedAdmin(SimpleHistoryAdmin):
             raise PermissionDenied("A past version cannot be saved back: change the values on the row itself.")
         request.current_app = self.admin_site.name
         opts = self.model._meta
+        try:
+            object_id, version_id = opts.pk.to_python(object_id), int(version_id)
+        except (ValidationError, ValueError):
+            raise Http404("No such version.") from None
         record = get_object_or_404(
             self.model.history.select_related("history_user"), **{opts.pk.attname: object_id, "history_id": version_id}
         )
