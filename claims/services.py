@@ -270,11 +270,18 @@ def add_update(
 
 
 def get_or_create_claimant(name: str, *, by, reason: str, kind: str = Claimant.Kind.ORGANIZATION, url: str = ""):
+    """The claimant of this name, found by its slug, or created.
+
+    A name in a script that slugs cannot carry (addresses are ASCII: "Газпром") is found by
+    the name itself, and a new one gets an address of its own ("claimant", "claimant-2", ...).
+    """
+    name = name.strip()
     slug = slugify(name)[:200]
-    claimant = Claimant.objects.filter(slug=slug).first()
+    found = Claimant.objects.filter(slug=slug) if slug else Claimant.objects.filter(name__iexact=name)
+    claimant = found.first()
     if claimant:
         return claimant, False
-    claimant = Claimant(name=name, slug=slug, kind=kind, url=url)
+    claimant = Claimant(name=name, slug=slug or unique_slug(Claimant, "claimant", max_length=200), kind=kind, url=url)
     return tracked_save(claimant, by=by, reason=reason), True
 
 

@@ -146,7 +146,7 @@ def test_a_deadline_outside_1900_to_2200_is_a_form_error(editor_client, field, v
     response = keep_all(editor_client, paste(editor_client), **{f"candidates-0-{field}": value})
     page = response.content.decode()
     assert response.status_code == 400
-    assert f"{value} cannot be a deadline: give a date between 1900 and 2200." in page
+    assert f"Give a date between 1900-01-01 and 2200-12-31; {value} looks like a typing mistake." in page
     assert Claim.objects.count() == 0
 
 
@@ -258,3 +258,20 @@ def test_only_words_in_quotation_marks_become_the_quote(editor_client):
     assert paraphrase.quote == "" and paraphrase.statement.startswith("Renault's Ampere team")
     assert quoted.quote == "Our next-gen batteries will recharge in under 15 minutes by 2028."
     assert not quoted.quote.startswith('"')
+
+
+def test_a_claimant_named_in_another_script_is_kept_and_found_again(editor_client):
+    """Addresses are ASCII; a name like "Газпром" still makes a claimant, found by its name the next time."""
+    from claims.models import Claimant
+
+    response = keep_all(editor_client, paste(editor_client), **{"candidates-0-claimant": "Газпром"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    gazprom = Claimant.objects.get(name="Газпром")
+    assert gazprom.slug.startswith("claimant")
+    assert editor_client.get(f"/claimants/{gazprom.slug}/").status_code == 404  # a draft's claimant shows nowhere
+
+
+def test_a_claimant_name_with_control_characters_is_a_form_error(editor_client):
+    response = keep_all(editor_client, paste(editor_client), **{"candidates-0-claimant": "Nissan\x1b[2J"})
+    assert response.status_code == 400 and "control characters" in response.content.decode()
+    assert Claim.objects.count() == 0

@@ -17,7 +17,7 @@ from django.db.models import F
 from django.http import QueryDict
 from django_filters.widgets import BooleanWidget
 
-from claims.models import Status, newsroom_today
+from claims.models import EARLIEST_DATE, LATEST_DATE, Status, newsroom_today
 
 STATUS_GROUPS = [("open", "Open (any)"), ("closed", "Closed (any)")]
 SORTS = {
@@ -51,7 +51,11 @@ class ClaimFilter(django_filters.FilterSet):
     )
     claimant = django_filters.CharFilter(field_name="claimant__slug", label="Claimant", max_length=200)
     year = YearFilter(
-        method="filter_year", label="Deadline year", min_value=1900, max_value=2200, help_text="e.g. 2026"
+        method="filter_year",
+        label="Deadline year",
+        min_value=EARLIEST_DATE.year,
+        max_value=LATEST_DATE.year,
+        help_text="e.g. 2026",
     )
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue only", widget=BooleanWidget)
     q = django_filters.CharFilter(method="filter_search", label="Search", max_length=200)

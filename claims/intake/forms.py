@@ -1,10 +1,9 @@
 """Intake forms: the article (pasted or uploaded) and one form per candidate claim."""
 
-import datetime
+import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.text import slugify
 
 from claims.intake.input import (
     ArticleError,
@@ -13,14 +12,11 @@ from claims.intake.input import (
     check_size,
     decode_article,
 )
-from claims.models import Claim, Claimant, Comparator, Precision, newsroom_today
+from claims.models import Claim, Claimant, Comparator, Precision, newsroom_today, validate_sane_date
 
 # Each candidate form has 17 fields; Django refuses a POST with more than 1,000
 # (DATA_UPLOAD_MAX_NUMBER_FIELDS), so the review lists at most this many candidates.
 MAX_CANDIDATES = 50
-# Deadlines outside these years are typing mistakes (9999-12-31), and the register refuses them.
-EARLIEST_DEADLINE = datetime.date(1900, 1, 1)
-LATEST_DEADLINE = datetime.date(2200, 12, 31)
 
 
 class ArticleForm(forms.Form):
@@ -103,12 +99,9 @@ class CandidateForm(forms.Form):
     duplicates_seen = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 
     def _clean_deadline(self, name: str):
+        # The register's own rule (a deadline outside it is a typing mistake, 9999-12-31).
         day = self.cleaned_data.get(name)
-        if day is not None and not EARLIEST_DEADLINE <= day <= LATEST_DEADLINE:
-            raise ValidationError(
-                f"{day:%Y-%m-%d} cannot be a deadline: give a date between "
-                f"{EARLIEST_DEADLINE.year} and {LATEST_DEADLINE.year}."
-            )
+        validate_sane_date(day)
         return day
 
     def clean_deadline_start(self):
@@ -131,8 +124,11 @@ class CandidateForm(forms.Form):
         for name, message in (("statement", "Write the claim's statement."), ("claimant", "Name who makes it.")):
             if not (cleaned.get(name) or "").strip():
                 self.add_error(name, message)
-        if (cleaned.get("claimant") or "").strip() and not slugify(cleaned["claimant"]):
+        claimant = (cleaned.get("claimant") or "").strip()
+        if claimant and not any(character.isalnum() for character in claimant):
             self.add_error("claimant", "Give the claimant a name with letters or digits.")
+        elif any(unicodedata.category(character) == "Cc" for character in claimant):
+            self.add_error("claimant", "The claimant's name holds control characters: type it again.")
         # The register's own rules (deadline order, precision with dates, complete target).
         draft = Claim(**{name: cleaned.get(name) for name in _CLAIM_FIELDS})
         try:

@@ -8,6 +8,8 @@ always the wrong file).
 
 import datetime
 
+from claims.models import EARLIEST_DATE
+
 MAX_ARTICLE_BYTES = 1_048_576  # 1 MiB of UTF-8: the benchmark's "1 MB article" fits
 
 # Control characters never found in an article's text (tab, newlines and form feed are fine).
@@ -63,7 +65,7 @@ def check_article_text(text: str) -> str:
 
 # Publication dates outside this range are typing mistakes (2062 for 2026), and every
 # relative deadline ("next year", "within three years") would be read from them.
-EARLIEST_PUBLICATION = datetime.date(1900, 1, 1)
+EARLIEST_PUBLICATION = EARLIEST_DATE
 
 
 def check_publication_date(published: datetime.date | None, today: datetime.date) -> datetime.date | None:
