@@ -202,7 +202,7 @@ def atom_feed(events: list[FeedEvent]) -> bytes:
         f"<id>{xml_text(feed_url)}</id>",
         f"<updated>{latest_change(events).isoformat()}</updated>",
         f"<author><name>{name}</name>{newsroom_uri}</author>",
-        "<subtitle>New claims and changes of status, as published on the claim tracker.</subtitle>",
+        "<subtitle>New claims, changes of status and corrections, as published on the claim tracker.</subtitle>",
     ]
     author = f"<author><name>{name}</name></author>"
     tag_prefix = f"tag:{urlsplit(settings.SITE_URL).hostname},2025:claim/"

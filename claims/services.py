@@ -118,10 +118,15 @@ def unique_slug(model, text: str, *, max_length: int = 80, exclude_pk=None) -> s
 
 
 def _previous_state(claim: Claim) -> dict:
-    """The claim's row as it is now, locked until the write commits (so hooks compare with what it replaces)."""
+    """The claim's row as it is now, for the permission checks and the save hooks to compare with.
+
+    Read without a lock: the write locks the row and checks its version (TrackedModel.save),
+    so should another write commit in between, this one is refused as stale rather than
+    compared with a row it does not replace.
+    """
     if claim.pk is None:
         return {}
-    row = Claim.objects.select_for_update().filter(pk=claim.pk).order_by()
+    row = Claim.objects.filter(pk=claim.pk).order_by()
     return row.values("status", "deadline_end", "published_at", "assignee_id").first() or {}
 
 

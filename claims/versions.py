@@ -119,13 +119,3 @@ def changes_since(model, pk, version: int) -> list[Change]:
         result.append(change)
         previous = row
     return result
-
-
-def changed_field_names(model, pk, version: int) -> set[str]:
-    """The names of the fields written to the row ``pk`` after ``version``."""
-    rows = list(model.history.filter(id=pk, version__gte=version).order_by("history_id"))
-    names: set[str] = set()
-    for before, after in zip(rows, rows[1:], strict=False):
-        delta = after.diff_against(before, excluded_fields=["version"], foreign_keys_are_objs=False)
-        names.update(difference.field for difference in delta.changes)
-    return names

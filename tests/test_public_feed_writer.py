@@ -47,7 +47,7 @@ def django_atom(events) -> bytes:
     """The feed as django.contrib.syndication wrote it from the same events before claims/feeds.py wrote its own."""
     feed = Atom1Feed(
         title="factcheck newsroom: claims tracked",
-        subtitle="New claims and changes of status, as published on the claim tracker.",
+        subtitle="New claims, changes of status and corrections, as published on the claim tracker.",
         link="http://127.0.0.1:8000/claims/",
         feed_url="http://127.0.0.1:8000/claims/feed/",
         feed_guid="http://127.0.0.1:8000/claims/feed/",

@@ -122,6 +122,7 @@ class ClaimAdmin(TrackedAdmin):
             reason=self.reason_of(form, change),
             expected_version=self.version_of(form),
             correction=form.correction(),
+            validate=False,  # the form ran the model's validation
         )
 
     def save_inline(self, request, obj, version, reason=None):
