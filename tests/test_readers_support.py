@@ -22,7 +22,7 @@ MANAGE = re.compile(r"https?://[^\s\"<>]+/follow/manage/[^/\s\"<>]+/")
 
 
 @pytest.fixture(autouse=True)
-def readers_roles(request):
+def readers_roles(request, roles_after_flush):
     """After a transactional test's flush, conftest puts back the roles of migration 0002; this adds 0017's."""
     marker = request.node.get_closest_marker("django_db")
     transactional = (marker is not None and marker.kwargs.get("transaction")) or "live_server" in request.fixturenames
