@@ -59,7 +59,7 @@ class TipForm(HoneypotForm):
         help_text="The article, video or statement where the claim was made.",
     )
     email = EmailField(
-        label="Your email (optional)",
+        label="Your email",
         max_length=254,
         required=False,
         help_text="Only to tell you, once, if we publish a claim from your tip. We send a link to confirm it first.",

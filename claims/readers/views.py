@@ -36,10 +36,10 @@ HOUR = 3600
 LIMITED = "Too many {what} from your address in the last hour. Please try again in {minutes} minute{s}."
 
 
-def _page(request, template: str, context: dict, *, title: str, status: int = 200):
+def _page(request, template: str, context: dict, *, title: str, status: int = 200, nav: str = ""):
     # With the request: the context processors give {% csrf_token %} its token.
     content = render_to_string(f"public/readers/{template}", {**newsroom(request), **context}, request=request)
-    response = frame.page({"title": title, "content": content}, status=status)
+    response = frame.page({"title": title, "content": content}, status=status, nav=nav)
     add_never_cache_headers(response)
     return response
 
@@ -94,7 +94,7 @@ def suggest(request):
             tips.submit(statement=data["statement"], claimant=data["claimant"], url=data["url"], email=data["email"])
             return redirect("suggest-thanks")
         status = 429 if wait else 400
-    response = _page(request, "suggest.html", {"form": form}, title="Suggest a claim", status=status)
+    response = _page(request, "suggest.html", {"form": form}, title="Suggest a claim", status=status, nav="suggest")
     if status == 429:
         response["Retry-After"] = str(wait)
     return response
