@@ -9,6 +9,7 @@ from django.contrib.admin.models import LogEntry
 from django.test import Client
 from django.utils import timezone
 
+from claims import services
 from claims.models import Reader, ReaderMessage, ReaderTip, Subscription
 from claims.readers import subscriptions, tips, tokens
 from tests.html_forms import post_form
@@ -247,3 +248,17 @@ def test_subscribers_are_for_staff_with_the_permission_only(client, elena, rita,
     assert client.get("/admin/claims/reader/").status_code == 403, "editors work tips, not subscribers"
     client.force_login(rita)
     assert client.get("/admin/claims/reader/").status_code == 302, "readers are sent to the sign-in page"
+
+
+def test_a_followed_claim_taken_off_the_site_shows_no_words_of_it(client, claim, system):
+    subscription = confirmed("kai@example.org", claim=claim)
+    claim.refresh_from_db()
+    services.unpublish(claim, by=system)
+    claim.refresh_from_db()
+    claim.statement = "Reworded while off the site: not public."
+    services.save_claim(claim, by=system, reason="Legal review")
+    html = client.get(f"/follow/manage/{tokens.reader(subscription.reader_id)}/").content.decode()
+    assert "A claim that is no longer on our tracker" in html
+    assert "Reworded while off the site" not in html and "Acme will open" not in html
+    assert f"/claims/{claim.slug}/" not in html
+    assert client.get(confirm_url(subscription)).status_code == 404

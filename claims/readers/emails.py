@@ -20,6 +20,7 @@ from claims.readers import tokens
 from claims.views.base import absolute, slug_path
 
 ONE_CLICK = "List-Unsubscribe=One-Click"
+UNPUBLISHED_CLAIM = "a claim that is no longer on our tracker"
 
 
 def reader_links(reader) -> dict:
@@ -35,8 +36,13 @@ def claim_url(claim) -> str:
 
 
 def describe(subscription: Subscription) -> str:
-    """What a subscription follows, in words (the claim's and claimant's words of now)."""
+    """What a subscription follows, in words (the claim's and claimant's words of now).
+
+    A claim taken off the site is not described: its words of now are no longer public.
+    """
     if subscription.target == Subscription.Target.CLAIM:
+        if subscription.claim.published_at is None:
+            return UNPUBLISHED_CLAIM
         return f"the claim “{subscription.claim.statement}” by {subscription.claim.claimant.name}"
     if subscription.target == Subscription.Target.CLAIMANT:
         return f"every claim by {subscription.claimant.name}"
@@ -45,7 +51,7 @@ def describe(subscription: Subscription) -> str:
 
 def target_url(subscription: Subscription) -> str:
     if subscription.target == Subscription.Target.CLAIM:
-        return claim_url(subscription.claim)
+        return claim_url(subscription.claim) if subscription.claim.published_at else absolute(reverse("overview"))
     if subscription.target == Subscription.Target.CLAIMANT:
         return absolute(slug_path("claimant-detail", subscription.claimant.slug))
     return absolute(reverse("overview"))

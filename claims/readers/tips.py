@@ -66,10 +66,9 @@ def _tell_once(tip: ReaderTip, now) -> None:
 
 def intake_initial(tip_id) -> dict | None:
     """The intake start page's fields for a tip (claims.intake.views.start), or None for no such tip."""
-    try:
-        tip = ReaderTip.objects.filter(pk=int(tip_id)).first()
-    except (TypeError, ValueError):
+    if not str(tip_id or "").isdigit() or len(str(tip_id)) > 18:
         return None
+    tip = ReaderTip.objects.filter(pk=int(tip_id)).first()
     if tip is None:
         return None
     return {

@@ -16,6 +16,7 @@ signed link is the authentication.
 from functools import wraps
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -148,11 +149,9 @@ def _target(request) -> dict:
             raise Http404("No published claim has this address.")
         return {"claim": claim}
     if claimant_slug:
-        claimant = (
-            Claimant.objects.filter(slug=claimant_slug[:200], pk__in=Claim.objects.published().values("claimant_id"))
-            .order_by()
-            .first()
-        )
+        # As the claimant's page finds it: only a claimant with a published claim exists publicly.
+        published = Exists(Claim.objects.published().filter(claimant=OuterRef("pk")))
+        claimant = Claimant.objects.filter(published, slug=claimant_slug[:200]).order_by().first()
         if claimant is None:
             raise Http404("No claimant has this address.")
         return {"claimant": claimant}
@@ -255,7 +254,7 @@ def manage(request, token: str):
         if action == "stop_all":
             subscriptions.stop_all(reader)
             notice = "You follow nothing any more."
-        elif action.startswith("stop:") and action[5:].isdigit():
+        elif action.startswith("stop:") and action[5:].isdigit() and len(action) < 25:
             stopped = subscriptions.stop(reader, int(action[5:]))
             notice = "Stopped." if stopped else "That was stopped already."
         else:
