@@ -84,8 +84,9 @@ def oembed(anonymous, **params):
     return anonymous.get("/oembed/", params)
 
 
-def test_oembed_answers_a_rich_response_field_by_field(anonymous, claim, settings):
-    response = oembed(anonymous, url=f"{SITE}/claims/{claim.slug}/", format="json")
+def test_oembed_answers_a_rich_response_field_by_field(anonymous, claim, settings, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        response = oembed(anonymous, url=f"{SITE}/claims/{claim.slug}/", format="json")
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
     data = json.loads(response.content)
     assert set(data) == {

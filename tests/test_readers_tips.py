@@ -3,7 +3,9 @@
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -231,3 +233,16 @@ def test_readers_without_staff_access_never_see_tips(client, rita):
     client.force_login(rita)
     assert client.get("/admin/claims/readertip/").status_code == 302
     assert client.get(f"/admin/claims/readertip/{ReaderTip.objects.get().pk}/change/").status_code == 302
+
+
+def test_the_inbox_costs_the_same_queries_however_many_tips(client, elena):
+    client.force_login(elena)
+
+    def queries_with(count: int) -> int:
+        for n in range(count - ReaderTip.objects.count()):
+            tips.submit(statement=f"Tip {n}", claimant="Someone", email=f"t{n}@example.org" if n % 2 else "")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/admin/claims/readertip/").status_code == 200
+        return len(queries)
+
+    assert queries_with(2) == queries_with(12)

@@ -63,7 +63,6 @@ class ReaderTipAdmin(admin.ModelAdmin):
         ("Decision", {"fields": ["state", "duplicate_of", "claims_from_it", "handled_by", "handled_at"]}),
     ]
     actions = ["dismiss", "mark_new"]
-    list_select_related = ["reader"]
 
     def has_add_permission(self, request):
         return False  # tips come from readers (/suggest/)
