@@ -9,6 +9,7 @@ class ClaimsConfig(AppConfig):
         from claims import (
             checks,  # noqa: F401 - registers system checks
             public_cache,  # noqa: F401 - registers cache invalidation on writes
+            readers,  # noqa: F401 - records the public changes followers are told of
             reminders,  # noqa: F401 - registers the reminders' claim save hook
         )
         from claims.signin import middleware  # noqa: F401 - marks at sign-in whether a code is due

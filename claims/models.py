@@ -764,3 +764,255 @@ class IntakeConfirmation(models.Model):
 
     def __str__(self):
         return f"intake review of {self.issued_to} issued {self.issued_at:%Y-%m-%d %H:%M}"
+
+
+# --- Readers: tips, followers and what they are sent (claims.readers) ------------------
+#
+# Machine and reader state, not editorial records, so none of it is history-tracked: the
+# rows' own columns (and the admin's log) are its audit trail. Readers' addresses live in
+# one table (Reader), so that erasing one on request removes it from everything at once.
+
+
+def normalise_email(address: str) -> str:
+    """How a reader's address is stored and compared: trimmed and in lower case.
+
+    The local part is case-sensitive in theory and never in practice; comparing in lower
+    case keeps "Ana@Example.org" and "ana@example.org" one reader with one set of follows.
+    """
+    return (address or "").strip().lower()
+
+
+class Reader(models.Model):
+    """A reader's email address, known because they followed something or left it with a tip.
+
+    Nothing is sent to it but a confirmation until the reader confirms (each subscription,
+    each tip, on its own). Erasing the reader (claims.readers.subscriptions.erase) deletes
+    this row, and with it every subscription and message; tips keep their text without it.
+    """
+
+    email = models.EmailField(max_length=254, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"reader #{self.pk}"
+
+
+class Subscription(models.Model):
+    """A reader follows one claim, one claimant, or everything; by email, once confirmed."""
+
+    class Target(models.TextChoices):
+        CLAIM = "claim", "A claim"
+        CLAIMANT = "claimant", "A claimant"
+        EVERYTHING = "everything", "Everything"
+
+    reader = models.ForeignKey(Reader, on_delete=models.CASCADE, related_name="subscriptions")
+    target = models.CharField(max_length=10, choices=Target)
+    claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    claimant = models.ForeignKey(Claimant, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the reader opens the confirmation link and confirms: nothing is sent before.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reader", "claim"], condition=Q(claim__isnull=False), name="claims_subscription_one_per_claim"
+            ),
+            models.UniqueConstraint(
+                fields=["reader", "claimant"],
+                condition=Q(claimant__isnull=False),
+                name="claims_subscription_one_per_claimant",
+            ),
+            models.UniqueConstraint(
+                fields=["reader"], condition=Q(target="everything"), name="claims_subscription_one_to_everything"
+            ),
+            models.CheckConstraint(
+                condition=Q(target="claim", claim__isnull=False, claimant__isnull=True)
+                | Q(target="claimant", claim__isnull=True, claimant__isnull=False)
+                | Q(target="everything", claim__isnull=True, claimant__isnull=True),
+                name="claims_subscription_target_matches",
+            ),
+        ]
+        indexes = [
+            # The followers' sweep: the confirmed followers of the claims and claimants of a batch of events.
+            models.Index(fields=["claim"], condition=Q(confirmed_at__isnull=False), name="claims_subscr_claim_conf"),
+            models.Index(
+                fields=["claimant"], condition=Q(confirmed_at__isnull=False), name="claims_subscr_claimant_conf"
+            ),
+        ]
+
+    def __str__(self):
+        if self.target == self.Target.CLAIM:
+            return f"claim {self.claim_id}"
+        if self.target == self.Target.CLAIMANT:
+            return f"claimant {self.claimant_id}"
+        return "everything"
+
+
+class ReaderTip(models.Model):
+    """A claim a reader suggested we track (the public /suggest/ page), waiting in the desk's inbox."""
+
+    class State(models.TextChoices):
+        NEW = "new", "New"
+        ACCEPTED = "accepted", "Taken in (claims made from it)"
+        DUPLICATE = "duplicate", "Duplicate of a claim"
+        DISMISSED = "dismissed", "Dismissed"
+
+    statement = models.TextField(help_text="What was claimed, as the reader wrote it.")
+    claimant = models.CharField(max_length=200, help_text="Who made the claim, as the reader wrote it.")
+    url = models.URLField(max_length=500, blank=True, help_text="Where it was claimed.")
+    # The tipster's address, when they left one; erased with the reader.
+    reader = models.ForeignKey(Reader, null=True, blank=True, on_delete=models.SET_NULL, related_name="tips")
+    # Set when the tipster confirmed their address: then, and only then, they are told
+    # (once) when a claim made from the tip is published.
+    email_confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State, default=State.NEW)
+    duplicate_of = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The claims intake made from the tip (claims.intake links them when the editor confirms).
+    claims = models.ManyToManyField(Claim, blank=True, related_name="reader_tips")
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "reader tip"
+        indexes = [
+            # The desk's inbox: new tips first (and their count on the admin's index).
+            models.Index(fields=["state", "-created_at"], name="claims_readertip_inbox"),
+        ]
+
+    def __str__(self):
+        return f"Tip {self.pk}: {self.claimant}"
+
+
+class ReaderEvent(models.Model):
+    """One change readers were shown, to be told to those who follow it (claims.readers.digests).
+
+    Written in the writer's own transaction when a history row of a claim is marked as a
+    public event (claims.history: published, status, correction), so it commits with the
+    change, exactly once; "overdue" ones are written by the followers' sweep when an open,
+    published claim's deadline passes. The sweep then fans each event out to the followers
+    of its claim, its claimant and of everything (``fanned_out_at``).
+    """
+
+    class Kind(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        STATUS = "status", "Status changed"
+        CORRECTION = "correction", "Corrected"
+        OVERDUE = "overdue", "Deadline passed"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind)
+    # The history row of the change (none for overdue): one event per row, whatever happens.
+    history_id = models.BigIntegerField(null=True, blank=True, unique=True)
+    # The row's status and the one before it, and a correction's public explanation.
+    status = models.CharField(max_length=20, choices=Status, blank=True)
+    previous_status = models.CharField(max_length=20, choices=Status, blank=True)
+    correction = models.TextField(blank=True)
+    # The deadline that passed, for overdue events.
+    deadline_end = models.DateField(null=True, blank=True)
+    happened_at = models.DateTimeField()
+    fanned_out_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["happened_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "deadline_end"], condition=Q(kind="overdue"), name="claims_readerevent_overdue_once"
+            ),
+        ]
+        indexes = [
+            # The followers' sweep: events not yet fanned out, oldest first.
+            models.Index(fields=["id"], condition=Q(fanned_out_at__isnull=True), name="claims_readerevent_unfanned"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of claim {self.claim_id}"
+
+
+class ReaderMessage(models.Model):
+    """Outbox row: one thing to tell one reader (claims.readers.digests sends them, AT LEAST ONCE).
+
+    A confirmation (of a follow or of a tip's address), the news that a claim from their
+    tip is published, or one change in their next digest (all of a reader's changes that a
+    sweep claims go out as one email). Claimed, sent and retried like the editors'
+    reminders (claims/reminders/sweep.py).
+    """
+
+    class Kind(models.TextChoices):
+        CONFIRM_FOLLOW = "confirm_follow", "Confirm a follow"
+        CONFIRM_TIP = "confirm_tip", "Confirm a tipster's address"
+        CHANGE = "change", "A change, in a digest"
+        TIP_PUBLISHED = "tip_published", "A claim from their tip is published"
+
+    class ReaderMessageQuerySet(models.QuerySet):
+        def pending(self):
+            return self.filter(sent_at__isnull=True, cancelled_at__isnull=True)
+
+        def claimable(self, now: datetime.datetime, stale_before: datetime.datetime):
+            """Due rows no sweep holds: never claimed, or claimed before stale_before and not finished."""
+            return (
+                self.pending()
+                .filter(due_at__lte=now)
+                .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale_before))
+                .filter(Q(retry_after__isnull=True) | Q(retry_after__lte=now))
+            )
+
+    reader = models.ForeignKey(Reader, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=14, choices=Kind)
+    subscription = models.ForeignKey(Subscription, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    tip = models.ForeignKey(ReaderTip, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(ReaderEvent, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    due_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    retry_after = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReaderMessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reader", "event"], condition=Q(event__isnull=False), name="claims_readermessage_once_per_event"
+            ),
+            models.UniqueConstraint(
+                # Told once: a notice cancelled before it went out (the claim taken down) leaves room for another.
+                fields=["tip"],
+                condition=Q(kind="tip_published", cancelled_at__isnull=True),
+                name="claims_readermessage_tip_told_once",
+            ),
+        ]
+        indexes = [
+            # The followers' sweep: "due and not yet sent or cancelled", by due time.
+            models.Index(
+                fields=["due_at"],
+                condition=Q(sent_at__isnull=True, cancelled_at__isnull=True),
+                name="claims_readermessage_pending",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to reader #{self.reader_id}"
+
+    @property
+    def state(self) -> str:
+        if self.sent_at:
+            return "sent"
+        if self.cancelled_at:
+            return "cancelled"
+        if self.retry_after:
+            return "retrying"
+        return "claimed" if self.claimed_at else "pending"

@@ -15,6 +15,13 @@ newsroom's date too, because "days left" and "overdue" change at midnight.
 Only readers without a session cookie are served from the cache: that decides
 "anonymous" without loading the session. Editors browsing the public site get fresh
 pages (with an ETag all the same).
+
+A view may ask for headers of its own through the marks Django's and django-csp's
+decorators leave on its response (``xframe_options_exempt``, ``csp_replace``, ...), which
+the middleware turns into headers after the view. A page served from the cache is a new
+response, so the entry keeps those marks with the body and puts them back (``HEADER_RULES``):
+a page that may be framed is framed the same whether it came from the view or the cache,
+and so is its 304.
 """
 
 import datetime
@@ -41,7 +48,8 @@ from claims.models import Appearance, Claim, Claimant, Source, Update, newsroom_
 from factcheck.cache import on_recovery
 
 GENERATION_KEY = "public:generation"
-PAGE_PREFIX = "public:page:"
+# v2: entries keep the response's header rules (HEADER_RULES) before the body.
+PAGE_PREFIX = "public:page:v2:"
 DATA_PREFIX = "public:data:"
 # Bump when the shape of cached data changes, so a release never reads an older shape.
 DATA_VERSION = 3
@@ -371,6 +379,32 @@ def _etag(body: bytes) -> str:
 
 CACHE_CONTROL = f"public, max-age={BROWSER_MAX_AGE}"
 
+# Marks a view's decorators leave on its response for the middleware that writes headers
+# after it: X-Frame-Options (django.views.decorators.clickjacking) and the
+# Content-Security-Policy (django-csp's csp, csp_update, csp_replace, csp_exempt).
+HEADER_RULES = (
+    "xframe_options_exempt",
+    "_csp_config",
+    "_csp_update",
+    "_csp_replace",
+    "_csp_exempt",
+    "_csp_config_ro",
+    "_csp_update_ro",
+    "_csp_replace_ro",
+    "_csp_exempt_ro",
+)
+
+
+def header_rules(response) -> dict:
+    """The header rules a view set on ``response`` (see HEADER_RULES), to keep with its body."""
+    return {name: getattr(response, name) for name in HEADER_RULES if hasattr(response, name)}
+
+
+def _apply_header_rules(response, rules: dict):
+    for name, value in rules.items():
+        setattr(response, name, value)
+    return response
+
 
 def _finish(request, response, *, etag: str, last_modified: int | None):
     response["ETag"] = etag
@@ -386,7 +420,10 @@ def _finish(request, response, *, etag: str, last_modified: int | None):
         response["Cache-Control"] = CACHE_CONTROL
     meta = request.META
     if "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta:
-        return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
+        answer = get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
+        # A 304 is a new response: browsers merge its headers into the copy they keep, so it
+        # must carry the page's own (a framed page refused on revalidation otherwise).
+        return _apply_header_rules(answer, header_rules(response)) if answer is not response else answer
     return response
 
 
@@ -396,8 +433,8 @@ def conditional_response(request, response, *, etag: str, last_modified: int):
 
 
 def _from_entry(request, entry):
-    _generation, status, content_type, etag, last_modified, body = entry
-    response = HttpResponse(body, status=status, content_type=content_type)
+    _generation, status, content_type, etag, last_modified, rules, body = entry
+    response = _apply_header_rules(HttpResponse(body, status=status, content_type=content_type), rules)
     return _finish(request, response, etag=etag, last_modified=last_modified)
 
 
@@ -542,7 +579,10 @@ def cache_public(view: Callable, *, params: tuple[str, ...] = ()) -> Callable:
         body = response.content
         etag, last_modified = _etag(body), _last_modified(generation)
         if generation is not None and not getattr(request, "public_cache_stale_data", False):
-            entry = (generation, response.status_code, response["Content-Type"], etag, last_modified, body)
+            entry = (
+                generation, response.status_code, response["Content-Type"], etag, last_modified,
+                header_rules(response), body,
+            )  # fmt: skip
             cache.set(key, entry, timeout=page_seconds())
             local_pages.put(key, entry, epoch)
         return _finish(request, response, etag=etag, last_modified=last_modified)

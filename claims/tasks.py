@@ -12,6 +12,8 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from claims import public_cache, public_refresh
+from claims.readers import digests as followers
+from claims.readers.enqueue import enqueue_sweep as enqueue_followers_sweep
 from claims.reminders.enqueue import enqueue_sweep
 from claims.reminders.sweep import sweep
 from claims.sitemaps import refresh as sitemaps
@@ -66,3 +68,29 @@ def build_sitemaps() -> dict | None:
     built = sitemaps.build_if_needed()
     logger.info("Sitemaps: %s", f"built {built['pages']}" if built else "current, or another build is running")
     return built
+
+
+# As the reminder sweep's: the followers' sweep stops starting emails after half its claim
+# timeout (readers.digests.time_budget); these stop one that hangs anyway.
+FOLLOWERS_SOFT_TIME_LIMIT = settings.FOLLOW_CLAIM_TIMEOUT_SECONDS * 3 // 4
+FOLLOWERS_TIME_LIMIT = settings.FOLLOW_CLAIM_TIMEOUT_SECONDS * 9 // 10
+
+
+@shared_task(
+    name="claims.tasks.sweep_followers",
+    ignore_result=True,
+    soft_time_limit=FOLLOWERS_SOFT_TIME_LIMIT,
+    time_limit=FOLLOWERS_TIME_LIMIT,
+)
+def sweep_followers() -> dict:
+    try:
+        result = followers.sweep()
+    except SoftTimeLimitExceeded:
+        logger.warning(
+            "Followers' sweep stopped after %d s; a later sweep sends what it left.", FOLLOWERS_SOFT_TIME_LIMIT
+        )
+        return {}
+    logger.info("Followers' sweep: %s", result)
+    if result.more_due:
+        enqueue_followers_sweep()
+    return result.as_dict()

@@ -47,4 +47,6 @@ urlpatterns = [
     path("sitemap.xml", rate_limited(sitemap_views.index), name="sitemap"),
     path("sitemap-<section>.xml", rate_limited(sitemap_views.section), name="sitemap-section"),
     path("robots.txt", cache_public(site.robots_txt), name="robots-txt"),
+    # Tips, following by email, the embeddable card and oEmbed (claims/readers/).
+    path("", include("claims.readers.urls")),
 ]

@@ -286,6 +286,18 @@ REMINDER_SWEEP_SECONDS = env_int("REMINDER_SWEEP_SECONDS", 300, minimum=10)
 # A reminder claimed by a sweep that has not sent it after this long is taken by a later
 # sweep (the first one died): longer than any sweep runs, short enough to resend promptly.
 REMINDER_CLAIM_TIMEOUT_SECONDS = env_int("REMINDER_CLAIM_TIMEOUT_SECONDS", 900, minimum=60)
+# --- Readers: tips and following by email (claims/readers/) --------------------------------
+# How often beat runs the followers' sweep: each follower gets at most one digest per sweep.
+FOLLOW_DIGEST_SECONDS = env_int("FOLLOW_DIGEST_SECONDS", 600, minimum=10)
+# Days a confirmation link (of a follow, or of a tipster's address) works.
+FOLLOW_LINK_MAX_AGE_DAYS = env_int("FOLLOW_LINK_MAX_AGE_DAYS", 7, minimum=1, maximum=365)
+# A message claimed by a followers' sweep that has not sent it after this long is taken
+# over by a later sweep (the first one died); as REMINDER_CLAIM_TIMEOUT_SECONDS.
+FOLLOW_CLAIM_TIMEOUT_SECONDS = env_int("FOLLOW_CLAIM_TIMEOUT_SECONDS", 900, minimum=60)
+# Per client address and hour: tips sent (/suggest/), and requests to follow (/follow/). 0: no limit.
+TIP_RATE_LIMIT = env_int("TIP_RATE_LIMIT", 5, minimum=0)
+FOLLOW_RATE_LIMIT = env_int("FOLLOW_RATE_LIMIT", 10, minimum=0)
+
 # Run by the single beat; the sweep is safe to run twice at once (see claims/reminders/sweep.py).
 CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {
@@ -300,6 +312,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.tasks.refresh_public_data",
         "schedule": PUBLIC_REFRESH_SECONDS,
         "options": {"expires": PUBLIC_REFRESH_SECONDS},
+    },
+    # Followers' digests, confirmations and tipsters' notices (claims/readers/digests.py).
+    "sweep-followers": {
+        "task": "claims.tasks.sweep_followers",
+        "schedule": FOLLOW_DIGEST_SECONDS,
+        "options": {"expires": FOLLOW_DIGEST_SECONDS},
     },
     # Builds the sitemaps when they are missing or older than the last change (claims/sitemaps/).
     "build-sitemaps": {

@@ -4,7 +4,8 @@
 - tracked: the base of every tracked row's pages (writes through the services, rows locked
   while saved, history read-only);
 - claims: the claim list and page; register: claimants, sources, timeline updates;
-- lists: the claim list's filters and paginator; csv_export: the list's CSV.
+- lists: the claim list's filters and paginator; csv_export: the list's CSV;
+- readers: the reader tips inbox, and the subscribers (staff only, with erasure).
 """
 
-from claims.admin import claims, register  # noqa: F401 - registers the desk's pages
+from claims.admin import claims, readers, register  # noqa: F401 - registers the desk's pages

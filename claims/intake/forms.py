@@ -36,6 +36,8 @@ class ArticleForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 18, "cols": 100}),
     )
     upload = forms.FileField(label="…or upload a text file", required=False, help_text="Plain text, UTF-8.")
+    # The reader tip this article comes from (claims.readers.tips): the claims kept are linked to it.
+    tip = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def clean_published_on(self):
         try:

@@ -31,6 +31,7 @@ from claims.intake.forms import MAX_CANDIDATES, ArticleCarryForm, ArticleForm, C
 from claims.intake.keep import keep_candidates
 from claims.intake.matching import MAX_TEXT_CHARS, Match, possible_duplicates
 from claims.models import Claim, Source, newsroom_today
+from claims.readers import tips
 
 ADD_CLAIM = "claims.add_claim"
 ADD_APPEARANCE = "claims.add_appearance"
@@ -54,7 +55,8 @@ def start(request):
         if "edit" not in request.POST and form.is_valid():
             return _review_new(request, form.cleaned_data)
     else:
-        form = ArticleForm(prefix=ARTICLE_PREFIX)
+        # From the reader tips inbox: the tip's words as the article, its link as the source.
+        form = ArticleForm(prefix=ARTICLE_PREFIX, initial=tips.intake_initial(request.GET.get("tip")))
     return render(request, "admin/intake/start.html", _context(request, form=form))
 
 
@@ -162,6 +164,8 @@ def confirm(request):
             confirmation.spend(token, request.user)
             result = keep_candidates(carry.cleaned_data, kept, by=request.user)
             confirmation.record(token, request.user, result.source)
+            if carry.cleaned_data.get("tip"):
+                tips.link_claims(carry.cleaned_data["tip"], result.claims, by=request.user)
     except confirmation.Spent as spent:
         if spent.source_id is None:
             messages.warning(request, "This review was already confirmed; its source has since been deleted.")

@@ -1,5 +1,8 @@
 """A per-address limit on requests a minute (search and the API): a fixed window counted in Redis.
 
+Other limits count in windows and counters of their own (``scope``): the readers' forms
+allow a few tips and follow requests an hour per address (claims.readers.views).
+
 Each address has a counter that starts with its first request and lives ``WINDOW_SECONDS``;
 past ``PUBLIC_RATE_LIMIT`` requests in it, the answer is 429 until it expires, and
 ``Retry-After`` says when that is. A fixed window lets an address send up to twice the
@@ -39,12 +42,17 @@ def limit() -> int:
     return settings.PUBLIC_RATE_LIMIT
 
 
-def retry_after(request) -> int | None:
-    """Count this request; None if it may go on, else the seconds until its address may ask again."""
-    allowed = limit()
+def retry_after(request, *, allowed: int | None = None, window: int = WINDOW_SECONDS, scope: str = "") -> int | None:
+    """Count this request; None if it may go on, else the seconds until its address may ask again.
+
+    By default against PUBLIC_RATE_LIMIT a minute; ``allowed`` requests per ``window``
+    seconds in the counter named ``scope`` otherwise (0 allowed: no limit).
+    """
+    allowed = limit() if allowed is None else allowed
     if not allowed:
         return None
-    counted = cache.run_script(_COUNT, [PREFIX + limit_key(client_address(request))], [WINDOW_SECONDS])
+    key = PREFIX + (f"{scope}:" if scope else "") + limit_key(client_address(request))
+    counted = cache.run_script(_COUNT, [key], [window])
     if counted is None:
         return None  # Redis cannot be reached: fail open
     count, ttl = counted

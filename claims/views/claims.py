@@ -10,6 +10,7 @@ from django.utils.text import Truncator
 from claims import compiled, fragments, public_cache
 from claims.api.filters import SORTS, STATUS_GROUPS, ClaimFilter
 from claims.models import Claim, Status
+from claims.readers.embed import discovery_link
 from claims.templatetags.public import ld_json
 from claims.views import claim_review, frame, timeline
 from claims.views.base import BadPage, SearchTooSlow, page_of, public_claims, search_time_limit
@@ -126,6 +127,6 @@ def claim_page_parts(pk: int) -> dict:
     return {
         "title": statement.chars(80),
         "description": f"{claim.claimant.name}: {statement.chars(150)} Status: {claim.get_status_display()}.",
-        "head": ld_json(review),
+        "head": ld_json(review) + discovery_link(claim),
         "content": render_to_string("public/_claim_content.html", context),
     }
