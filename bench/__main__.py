@@ -26,6 +26,7 @@ import redis
 from bench import abuse, config, database, profiling, report, web
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+STEPS = ("web", "abuse", "sweep", "intake")
 
 
 def _claims(value: str) -> int:
@@ -46,6 +47,12 @@ def parse(argv) -> argparse.Namespace:
     parser.add_argument("--seconds", type=int, default=1, help="wrk seconds per endpoint and round (default 1)")
     parser.add_argument("--ceiling-seconds", type=int, default=1, help="wrk seconds on /healthz per round (default 1)")
     parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument(
+        "--only",
+        choices=STEPS,
+        action="append",
+        help="run only this step (repeatable), to look into one result; implies --no-docs",
+    )
     return parser.parse_args(argv)
 
 
@@ -105,6 +112,9 @@ def json_step(module: str, url: str, *, timeout: float, **env) -> dict:
 def main(argv=None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     args = parse(argv)
+    steps = set(args.only or STEPS)
+    if args.only:
+        args.no_docs = True  # a partial run would leave holes in the table of record
     preflight()
     started_at, started = datetime.datetime.now(datetime.UTC), time.monotonic()
     plan = web.Plan(
@@ -135,28 +145,32 @@ def main(argv=None) -> None:
     env = config.child_env(url)
     database.run_step("manage", ["collectstatic", "--noinput", "-v0"], env=env, timeout=600, log=log)
 
-    log("Web:")
     targets = json.loads(database.run_step("targets", [], env=env, timeout=300, log=log, capture=True))
-    try:
-        run.web = web.run(targets["endpoints"], targets["cookie"], url, plan, log=log)
-    except (RuntimeError, subprocess.SubprocessError, OSError) as exc:
-        log(f"  web benchmark failed: {exc}")
+    if "web" in steps:
+        log("Web:")
+        try:
+            run.web = web.run(targets["endpoints"], targets["cookie"], url, plan, log=log)
+        except (RuntimeError, subprocess.SubprocessError, OSError) as exc:
+            log(f"  web benchmark failed: {exc}")
 
-    log("Abuse:")
-    try:
-        run.abuse = abuse.run(targets["endpoints"], url, plan, log=log)
-    except (RuntimeError, subprocess.SubprocessError, OSError) as exc:
-        log(f"  abuse round failed: {exc}")
+    if "abuse" in steps:
+        log("Abuse:")
+        try:
+            run.abuse = abuse.run(targets["endpoints"], url, plan, log=log)
+        except (RuntimeError, subprocess.SubprocessError, OSError) as exc:
+            log(f"  abuse round failed: {exc}")
 
-    log("Sweep:")
-    run.sweep = json_step("sweep", url, timeout=1800)
-    if args.claims != run.sweep_baseline_claims and run.sweep.get("available"):
-        baseline_url = database.prepare(run.sweep_baseline_claims, regenerate=False, log=log)
-        run.sweep_baseline = json_step("sweep", baseline_url, timeout=900)
+    if "sweep" in steps:
+        log("Sweep:")
+        run.sweep = json_step("sweep", url, timeout=1800)
+        if args.claims != run.sweep_baseline_claims and run.sweep.get("available"):
+            baseline_url = database.prepare(run.sweep_baseline_claims, regenerate=False, log=log)
+            run.sweep_baseline = json_step("sweep", baseline_url, timeout=900)
 
-    log("Intake:")
-    run.intake = json_step("intake_step", url, timeout=600)
-    log(f"  {report._intake_lines(run)[0]}")
+    if "intake" in steps:
+        log("Intake:")
+        run.intake = json_step("intake_step", url, timeout=600)
+        log(f"  {report._intake_lines(run)[0]}")
 
     missed = [r for r in run.web if r.load is not None and not all(met for _, met in report.web_checks(r))]
     if missed:

@@ -210,6 +210,8 @@ def run(endpoints: list[dict], cookie: str, database_url: str, plan: Plan, *, lo
             # production, but set past reach; the cap equals the workers, so it is taken and
             # given back but never full. The abuse round (bench.abuse) runs them as advised.
             PUBLIC_RATE_LIMIT="1000000000",
+            PUBLIC_SEARCH_RATE_LIMIT="1000000000",
+            PUBLIC_SITEMAP_RATE_LIMIT="1000000000",
             PUBLIC_EXPENSIVE_CONCURRENCY=str(plan.workers),
         )
         clear_cache()

@@ -13,6 +13,7 @@ from django.urls import include, path
 from claims.feeds import ClaimEventsFeed
 from claims.public_cache import cache_public
 from claims.sitemaps import views as sitemap_views
+from claims.throttle import rate
 from claims.throttle.guard import always, bounded, deep, rate_limited, searched_filtered_or_deep, searching
 from claims.views import claimants, claims, corrections, deadlines, overview, site
 from claims.views.calendar import deadlines_ics
@@ -27,6 +28,7 @@ urlpatterns = [
         rate_limited(
             cache_public(bounded(claims.claim_list, when=searched_filtered_or_deep), params=LIST_PARAMS),
             when=searching,
+            kind=rate.SEARCH,
         ),
         name="claim-list",
     ),
@@ -44,8 +46,8 @@ urlpatterns = [
     path("corrections/", cache_public(bounded(corrections.corrections, when=deep), params=PAGE), name="corrections"),
     path("api/", include("claims.api.urls")),
     # Served as stored, but a section is megabytes at a million claims: counted per address too.
-    path("sitemap.xml", rate_limited(sitemap_views.index), name="sitemap"),
-    path("sitemap-<section>.xml", rate_limited(sitemap_views.section), name="sitemap-section"),
+    path("sitemap.xml", rate_limited(sitemap_views.index, kind=rate.SITEMAP), name="sitemap"),
+    path("sitemap-<section>.xml", rate_limited(sitemap_views.section, kind=rate.SITEMAP), name="sitemap-section"),
     path("robots.txt", cache_public(site.robots_txt), name="robots-txt"),
     # Tips, following by email, the embeddable card and oEmbed (claims/readers/).
     path("", include("claims.readers.urls")),

@@ -251,6 +251,11 @@ PUBLIC_BUSY_RETRY_AFTER = env_int("PUBLIC_BUSY_RETRY_AFTER", 5, minimum=1)
 # 429 with Retry-After. 0: no limit. Addresses are REMOTE_ADDR, or X-Forwarded-For as
 # written by TRUSTED_PROXIES (claims/throttle/address.py).
 PUBLIC_RATE_LIMIT = env_int("PUBLIC_RATE_LIMIT", 120, minimum=0)
+# The same, per kind of request whose answer costs more than an API page and that no one
+# needs often: searches on the list page, sitemaps, sign-in POSTs (claims/throttle/rate.py).
+PUBLIC_SEARCH_RATE_LIMIT = env_int("PUBLIC_SEARCH_RATE_LIMIT", 30, minimum=0)
+PUBLIC_SITEMAP_RATE_LIMIT = env_int("PUBLIC_SITEMAP_RATE_LIMIT", 10, minimum=0)
+SIGN_IN_RATE_LIMIT = env_int("SIGN_IN_RATE_LIMIT", 20, minimum=0)
 
 # The filesystem transport's URL names a host only so that kombu does not warn about its absence.
 CELERY_BROKER_URL = "filesystem://localhost//" if EMBEDDED_SERVICES else REDIS_URL

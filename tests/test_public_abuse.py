@@ -162,7 +162,8 @@ def test_past_the_rate_limit_the_api_answers_429_with_retry_after(anonymous, dem
     assert anonymous.get("/claims/").status_code == 200  # pages are not limited
 
 
-def test_searches_on_the_list_page_count_and_browsing_does_not(anonymous, demo, limit_of_three):
+def test_searches_on_the_list_page_count_and_browsing_does_not(anonymous, demo, settings):
+    settings.PUBLIC_SEARCH_RATE_LIMIT = 3
     for _ in range(5):
         assert anonymous.get("/claims/?status=pending").status_code == 200
     for word in ["nissan", "alpine", "ev"]:
@@ -170,6 +171,32 @@ def test_searches_on_the_list_page_count_and_browsing_does_not(anonymous, demo, 
     refused = anonymous.get("/claims/?q=renault")
     assert refused.status_code == 429 and refused["Content-Type"].startswith("text/html")
     assert int(refused["Retry-After"]) >= 1
+    assert anonymous.get("/api/claims/").status_code == 200  # the API's count is another
+
+
+KINDS = {
+    "PUBLIC_SEARCH_RATE_LIMIT": ("get", "/claims/?q=nissan"),
+    "PUBLIC_SITEMAP_RATE_LIMIT": ("get", "/sitemap-claims.xml"),
+    "SIGN_IN_RATE_LIMIT": ("post", "/admin/login/"),
+    "PUBLIC_RATE_LIMIT": ("get", "/api/claims/"),
+}
+
+
+@pytest.mark.parametrize(("setting", "method", "url"), [(setting, *request) for setting, request in KINDS.items()])
+def test_each_kind_of_request_has_a_limit_of_its_own(anonymous, demo, settings, setting, method, url):
+    """Searches, sitemaps and sign-ins cost more and are needed less often than an API page:
+    each kind is counted on its own, so a client that used up one still gets the others."""
+    for name in KINDS:
+        setattr(settings, name, 1000)
+    setattr(settings, setting, 2)
+
+    def ask(method, url):
+        data = {"username": "nobody", "password": "wrong"} if method == "post" else None
+        return getattr(anonymous, method)(url, data).status_code
+
+    answers = [ask(method, url) for _ in range(3)]
+    assert 429 not in answers[:2] and answers[2] == 429
+    assert all(ask(*request) != 429 for other, request in KINDS.items() if other != setting)
 
 
 def test_forwarded_addresses_are_believed_only_from_trusted_proxies(anonymous, demo, limit_of_three, settings):
@@ -260,9 +287,10 @@ def test_api_links_and_the_pager_do_not_echo_junk(anonymous, make_claim, chiara)
     assert 'href="?status=pending&amp;page=2"' in page and "junk" not in page
 
 
-def test_sitemaps_and_sign_in_posts_count_against_the_address_too(client, anonymous, chiara, limit_of_three):
+def test_sitemaps_and_sign_in_posts_count_against_the_address_too(client, anonymous, chiara, settings):
     from tests.test_public_support import build_sitemaps
 
+    settings.PUBLIC_SITEMAP_RATE_LIMIT = settings.SIGN_IN_RATE_LIMIT = 3
     build_sitemaps()
     for _ in range(3):
         assert anonymous.get("/sitemap-claims.xml?r=1").status_code == 200

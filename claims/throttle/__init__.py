@@ -10,8 +10,9 @@ every worker, and readers of cached pages (even ``/healthz``) waited seconds in 
   (``PUBLIC_EXPENSIVE_CONCURRENCY``), shared through Redis; past it, an immediate 503
   with ``Retry-After``. Decided from the request before any work; cached hits never take
   a slot.
-- ``rate``: a per-address limit on search and the API (``PUBLIC_RATE_LIMIT`` requests a
-  minute), 429 with ``Retry-After``.
+- ``rate``: per-address limits a minute, one per kind of request (the API, searches,
+  sitemaps, sign-in POSTs: ``PUBLIC_RATE_LIMIT``, ``PUBLIC_SEARCH_RATE_LIMIT``,
+  ``PUBLIC_SITEMAP_RATE_LIMIT``, ``SIGN_IN_RATE_LIMIT``), 429 with ``Retry-After``.
 - ``address``: who the client is (``REMOTE_ADDR``, or X-Forwarded-For from ``TRUSTED_PROXIES``).
 - ``guard``: the view wrappers and the sign-in middleware that apply them.
 

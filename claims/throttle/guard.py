@@ -10,7 +10,7 @@ In claims/urls.py a view is wrapped as ``rate_limited(cache_public(bounded(view,
   gives it back once the response is rendered. Cached hits never get this far.
 
 Sign-in POSTs (a password hash is a fifth of a second of CPU on purpose) count against
-their address's rate limit and take a slot from the same cap, through ``SignInGuard``: a
+their address's sign-in limit and take a slot from the same cap, through ``SignInGuard``: a
 crowd guessing passwords then holds at most the cap's workers, not all of them.
 """
 
@@ -110,13 +110,13 @@ def bounded(view, *, when=always, json: bool = False):
     return wrapper
 
 
-def rate_limited(view, *, when=always, json: bool = False):
-    """Count requests for which ``when(request, ...)`` against their address's limit; 429 past it."""
+def rate_limited(view, *, when=always, json: bool = False, kind: str = rate.REQUESTS):
+    """Count requests for which ``when(request, ...)`` against their address's limit of ``kind``; 429 past it."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if when(request, *args, **kwargs):
-            wait = rate.retry_after(request)
+            wait = rate.retry_after(request, scope=kind)
             if wait is not None:
                 return refusal(429, TOO_MANY, wait, json=json)
         return view(request, *args, **kwargs)
@@ -146,7 +146,7 @@ class SignInGuard:
             return None
         if request.resolver_match.view_name not in SIGN_IN_VIEWS:
             return None
-        wait = rate.retry_after(request)  # guesses count against the address's limit too
+        wait = rate.retry_after(request, scope=rate.SIGN_IN)  # guesses count against a limit of their own
         if wait is not None:
             return refusal(429, TOO_MANY, wait)
         holder = slots.take(slots.SIGN_IN)

@@ -1,4 +1,12 @@
-"""A per-address limit on requests a minute (search and the API): a fixed window counted in Redis.
+"""Per-address limits on requests a minute (the API, search, sitemaps, sign-in): fixed windows counted in Redis.
+
+Each kind of request has a counter and a limit of its own (``KINDS``): what a person
+needs differs by kind, and so does what one request costs. An app reading the API may
+ask twice a second; a reader does not run a search every two seconds for a minute, a
+crawler reads a sitemap a few times a day, and nobody types a password more than a few
+times a minute. Counting each against the loosest of these let 32 clients keep the
+workers busy with answers that each cost a search or a sitemap (docs/benchmarks.md,
+the abuse round).
 
 Other limits count in windows and counters of their own (``scope``): the readers' forms
 allow a few tips and follow requests an hour per address (claims.readers.views).
@@ -23,6 +31,15 @@ from claims.throttle.address import client_address, limit_key
 WINDOW_SECONDS = 60
 PREFIX = "public:throttle:rate:"  # under the public prefix, as slots.KEY
 
+# The kinds of request counted by the minute, each with the setting that holds its limit.
+REQUESTS, SEARCH, SITEMAP, SIGN_IN = "", "search", "sitemap", "sign-in"
+KINDS = {
+    REQUESTS: "PUBLIC_RATE_LIMIT",  # the API, and the feed and calendar when made afresh
+    SEARCH: "PUBLIC_SEARCH_RATE_LIMIT",
+    SITEMAP: "PUBLIC_SITEMAP_RATE_LIMIT",
+    SIGN_IN: "SIGN_IN_RATE_LIMIT",
+}
+
 _COUNT = """
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then
@@ -37,18 +54,19 @@ return {count, ttl}
 """
 
 
-def limit() -> int:
-    """Requests a minute per address; 0: no limit."""
-    return settings.PUBLIC_RATE_LIMIT
+def limit(kind: str = REQUESTS) -> int:
+    """Requests of this kind a minute per address; 0: no limit."""
+    return getattr(settings, KINDS[kind])
 
 
 def retry_after(request, *, allowed: int | None = None, window: int = WINDOW_SECONDS, scope: str = "") -> int | None:
     """Count this request; None if it may go on, else the seconds until its address may ask again.
 
-    By default against PUBLIC_RATE_LIMIT a minute; ``allowed`` requests per ``window``
-    seconds in the counter named ``scope`` otherwise (0 allowed: no limit).
+    By default against the limit a minute of the kind ``scope`` names (``KINDS``);
+    ``allowed`` requests per ``window`` seconds in the counter named ``scope`` otherwise
+    (0 allowed: no limit).
     """
-    allowed = limit() if allowed is None else allowed
+    allowed = limit(scope) if allowed is None else allowed
     if not allowed:
         return None
     key = PREFIX + (f"{scope}:" if scope else "") + limit_key(client_address(request))
