@@ -127,8 +127,8 @@ def test_no_cap_when_set_to_zero(anonymous, demo, settings):
 
 def test_sign_in_posts_take_a_slot_of_their_own_pool(client, anonymous, demo, chiara, cap_of_one):
     """A password hash is expensive, but readers' expensive pages must not keep editors from
-    signing in (a made-up session cookie makes any reader's feed uncached), nor guessers
-    keep readers waiting: sign-in has a pool of the same size of its own."""
+    signing in (a made-up session cookie makes any reader's feed uncached): sign-in has a
+    pool of the same size of its own."""
     assert client.get("/admin/login/").status_code == 200  # the form itself is cheap
     wrong = {"username": "chiara", "password": "wrong guess", "next": "/admin/"}
     answered = client.post("/admin/login/", wrong)
@@ -141,6 +141,19 @@ def test_sign_in_posts_take_a_slot_of_their_own_pool(client, anonymous, demo, ch
     slots.give_back(signing_in.pop(), slots.SIGN_IN)
     right = client.post("/admin/login/", {"username": "chiara", "password": "correct horse battery", "next": "/admin/"})
     assert right.status_code == 302 and slots.held(slots.SIGN_IN) == 0
+
+
+def test_a_sign_in_in_progress_counts_against_the_expensive_cap(anonymous, demo, cap_of_one):
+    """The other way round, a hash does count: otherwise searches and guessed passwords
+    together would hold the cap twice over, every worker of a small deployment."""
+    signing_in = slots.take(slots.SIGN_IN)
+    try:
+        refused = anonymous.get(SEARCH)
+        assert refused.status_code == 503 and refused["Retry-After"]
+        assert slots.take() is None
+    finally:
+        slots.give_back(signing_in, slots.SIGN_IN)
+    assert anonymous.get(SEARCH).status_code == 200 and slots.held() == 0
 
 
 # --- the rate limit ----------------------------------------------------------------------

@@ -18,17 +18,27 @@ from django.core.cache import cache
 
 # Under the public prefix: public_cache.clear() (and so every test's teardown) empties it with the rest.
 KEY = "public:throttle:expensive"
-# Sign-in POSTs (a password hash each) have a pool of their own, of the same size: readers'
-# expensive pages cannot keep editors from signing in, nor guessers keep readers waiting.
+# Sign-in POSTs (a password hash each) have a pool of their own, of the same size, so that
+# readers' expensive pages cannot keep editors from signing in. The reverse does not hold:
+# a sign-in in progress counts against the expensive pool too (``YIELDS_TO``), so that
+# searches and password hashes together never hold more workers than the cap. With two
+# workers and a cap of one, a search on one worker and a hash on the other left readers
+# no worker at all, for seconds, while guessers were being locked out (docs/benchmarks.md).
 SIGN_IN = "public:throttle:sign-in"
+# Pools whose holders count against another pool's cap as well as their own.
+YIELDS_TO = {KEY: (SIGN_IN,)}
 # Longer than any request runs: gunicorn kills a worker after its timeout (30 s by default).
 HOLD_SECONDS = 60
 
 _TAKE = """
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then
+local held = 0
+for _, pool in ipairs(KEYS) do
+    redis.call('ZREMRANGEBYSCORE', pool, '-inf', now)
+    held = held + redis.call('ZCARD', pool)
+end
+if held >= tonumber(ARGV[1]) then
     return 0
 end
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[2])
@@ -52,7 +62,8 @@ def take(pool: str = KEY) -> str | None:
     if not limit:
         return UNBOUNDED
     holder = secrets.token_hex(8)
-    taken = cache.run_script(_TAKE, [pool], [limit, holder, HOLD_SECONDS * 1000])
+    pools = [pool, *YIELDS_TO.get(pool, ())]  # the pool the slot is taken from first
+    taken = cache.run_script(_TAKE, pools, [limit, holder, HOLD_SECONDS * 1000])
     if taken is None:
         return UNBOUNDED
     return holder if taken else None
