@@ -212,6 +212,7 @@ _PAST_BEFORE = re.compile(
     r"|says|last)\b(?:\s+\S+){0,5}\s*$"
 )
 # A period running up to a date is a reporting period: "in the six months to September", "the year to March".
+_REPORTING_PERIOD_BEFORE = re.compile(r"\b(?:months?|weeks?|year|quarter|half|period)\s+$", re.IGNORECASE)
 _PERIOD_TO = re.compile(r"\s+(?:to|through|ended|ending)\b")
 # A year naming a plan: "its Ambition 2030 plan", "the 2030 ban": the plan is due in that year.
 _PLAN_AFTER = re.compile(
@@ -464,10 +465,6 @@ def _resolve(sentence: str, match: re.Match, reference: datetime.date) -> Deadli
         return Deadline(text, start, end, precision, text_start, by_type=True)
     if lead in _LOWER_BOUND_LEADS or _AT_THE_EARLIEST.match(sentence, match.end()):
         return None  # "after 2027", "not before 2027", "in June 2026 at the earliest": a lower bound
-    if _REPORTED_ON.search(sentence, max(0, text_start - 30), text_start):
-        return None  # "said on March 31", "announced on 24 June 2024": when it was said, not by when
-    if match.lastgroup == "weekday" and _PAST_BEFORE.search(sentence, max(0, text_start - 60), text_start):
-        return None  # "approved the project on Monday": when it happened
     if (
         match.lastgroup == "year"
         and not lead
@@ -483,6 +480,14 @@ def _resolve(sentence: str, match: re.Match, reference: datetime.date) -> Deadli
             text_start,
             named=True,
         )
+    if _REPORTED_ON.search(sentence, max(0, text_start - 30), text_start):
+        return None  # "said on March 31", "announced on 24 June 2024": when it was said, not by when
+    if (
+        match.lastgroup == "weekday" or (match.lastgroup == "rel_week" and match.group("rel_week_w") == "this")
+    ) and _PAST_BEFORE.search(sentence, max(0, text_start - 60), text_start):
+        return None  # "approved the project on Monday", "confirmed rumours this week": when it happened
+    if lead == "to" and _REPORTING_PERIOD_BEFORE.search(sentence, max(0, text_start - 30), text_start):
+        return None  # "in the six months to September 30": the end of a reporting period
     if match.lastgroup == "year" and mod in ("", "the") and (event := _EVENT_AFTER.match(sentence, match.end())):
         # "in time for the 2030 World Cup": the year names an event whose date the sentence does not give
         return Deadline(sentence[text_start : event.end()].strip(), None, None, VAGUE, text_start)

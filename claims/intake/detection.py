@@ -33,7 +33,7 @@ STRONG_CUE = re.compile(
       | (?:is|are|was|were)\s+(?:also\s+|now\s+|still\s+)?(?:set|due|expected|scheduled|slated|poised|meant
           |supposed|planned|preparing|about|forecast|projected|hoped|intended|targeted|tipped)\s+to
       | due\s+(?:in|by|for|to)|expected\s+to|scheduled\s+(?:for|to)|slated\s+(?:for|to)|planned\s+for
-      | (?:is|are)\s+on\s+(?:track|course)|(?:is|are)\s+to\s+(?!blame\b)[a-z]+|(?:is|are)\s+coming\s+to
+      | (?:is|are|remains?|stays?)\s+on\s+(?:track|course)|(?:is|are)\s+to\s+(?!blame\b)[a-z]+|(?:is|are)\s+coming\s+to
       | plans?|planning|aims?|aiming|intends?|intending|targets?\s+(?:a|an|the|\d)|targeting|targetting
       | (?:has|have)\s+targeted|(?:has|have)\s+(?:agreed|undertaken|committed|decided|pledged|promised|vowed)\s+to
       | pledged|pledges?|promised|promises?|vowed|vows?|commits?\s+to|committed\s+to|hopes?\s+to|wants?\s+to
@@ -64,7 +64,7 @@ _HEDGES = frozenset(("could", "may", "might"))
 _PAST_REPORTING = frozenset("announced unveiled outlined revealed detailed presented set laid".split())
 # Lower case only: "May" is a month.
 WEAK_CUE = re.compile(
-    r"\b(?:should|could|may|might|(?<!that\s)(?<!which\s)would|likely\s+to|(?:is|are)\s+(?:working\s+(?:on|to)|investing|developing|preparing))\b"
+    r"\b(?:should|could|may|might|(?<!that\s)(?<!which\s)would|likely\s+to|(?:is|are)\s+(?:working\s+(?:on|to)|investing|spending|developing|preparing))\b"
 )
 # Future words a sentence may carry without a verbal cue, for the cheap pre-filter.
 _FUTURE_WORDS = re.compile(
@@ -119,6 +119,10 @@ _PAST_OPENING = re.compile(
     r"|September|October|November|December)\b(?!\s*(?:\d|of\s+\d|next|this))|^(?:Last\s+(?:year|month|week)|Earlier\s+this"
     r"\s+year|Previously|In\s+the\s+past|Years\s+ago)\b"
 )
+_PAST_TIME = re.compile(
+    r"\b(?:earlier\s+this\s+(?:week|month|year)|last\s+(?:week|month|year|quarter)|yesterday|\w+\s+(?:days|weeks|months|years)\s+ago)\b"
+)
+_HYPOTHETICAL = re.compile(r"\b(?:that|which|who)\s+would\b")
 _SAID_THEN = re.compile(
     r"\b(?:said|announced|stated|promised|pledged|told\s+\w+)\s+(?:in|on|back\s+in)\s+(?:[A-Z]\w+\s+)?(?:\d{1,2},?\s+)?"
     r"(?P<year>(?:19|20)\d{2})\b"
@@ -233,6 +237,10 @@ def detect(sentence: str, reference: datetime.date, context=None) -> Detection |
     deadline = parse_deadline(sentence, reference, lowered)
     if deadline.is_dated and deadline.is_past(reference):
         return None  # its only dates are over: history, not a claim
+    if not (strong or weak) and deadline.position > 0 and _HYPOTHETICAL.search(lowered, 0, deadline.position):
+        return None  # "proposals that would require ... by 2028": the date belongs to a hypothetical
+    if not (strong or weak) and _PAST_TIME.search(lowered):
+        return None  # "ordered 300 jets earlier this month for delivery from 2027": told as done
     if deadline.named and not (strong or weak):
         return None  # "asked the minister about the 2030 target": a plan's name, no claim
     score = 0.5 if strong else 0.3 if weak else 0.0
