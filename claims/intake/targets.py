@@ -223,7 +223,7 @@ _NAME_BEFORE = re.compile(
         "January February March April May June July August September October November December "
         "Sept Jan Feb Mar Apr Jun Jul Aug Oct Nov Dec EUR USD GBP CNY JPY CHF INR RMB AUD CAD SEK US A C".split()
     )
-    + r")\b)[A-Z][A-Za-z]*\s$"
+    + r")\b)[A-Z][A-Za-z]*(?:['’]s)?\s$"
 )
 # A level to become: "to be 100 percent carbon neutral", "become 100% electric".
 _BE_BEFORE = re.compile(r"\b(?:be|become|becoming|go|run\s+on)\s+(?:a\s+)?$")
