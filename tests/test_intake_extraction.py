@@ -440,3 +440,47 @@ def test_kinds_of_targets(sentence, expected):
 def test_an_amount_in_an_opening_aside_is_not_the_claims():
     sentence = "In the same week Orsted pledged $5 billion to expand a plant, Vestas said it will build a factory."
     assert parse_target(sentence) is None
+
+
+@pytest.mark.parametrize(
+    ("phrase", "start", "end", "precision"),
+    [
+        # "of this year" / "of next year" after a half or a quarter (a verbose regex once read "thisyear").
+        ("It will launch in the second half of next year.", D(2026, 7, 1), D(2026, 12, 31), "half"),
+        ("It will launch in the third quarter of this year.", D(2025, 7, 1), D(2025, 9, 30), "quarter"),
+    ],
+)
+def test_a_half_or_quarter_of_this_or_next_year(phrase, start, end, precision):
+    deadline = parse_deadline(phrase, PUBLISHED)
+    assert (deadline.start, deadline.end, deadline.precision) == (start, end, precision)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Hybrids made up 30% of its sales in the first quarter of this year.",
+        "Holm Energy had previously said the turbine would start up in 2027.",
+        "Environmental groups said the new zones would drain local rivers.",
+        "Union leaders warned that the plan would cost 2,000 jobs by 2027.",
+    ],
+)
+def test_more_kinds_that_only_sound_like_claims_are_none(sentence):
+    assert extract(sentence, PUBLISHED) == [], sentence
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Pellan will build a 300 MW electrolyser at its refinery.", ("=", 300, "MW")),
+        ("The carrier plans to retire its remaining 12 older jets by March.", None),
+        ("Karst aims to build a fleet of 10 reactors by 2040.", (">=", 10, "reactors")),
+        (
+            "The minister said the plan would help attract £20 billion of investment by 2030.",
+            (">=", 20000000000, "GBP"),
+        ),
+    ],
+)
+def test_more_kinds_of_targets(sentence, expected):
+    target = parse_target(sentence)
+    found = (target.comparator, target.value, target.unit) if target else None
+    assert found == ((expected[0], Decimal(expected[1]), expected[2]) if expected else None), sentence

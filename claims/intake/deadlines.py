@@ -81,7 +81,8 @@ _NUMBER_WORDS = {
 _COUNT = r"(?:\d{1,3}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
 _ORDINAL = r"(?:first|second|third|fourth|1st|2nd|3rd|4th)"
-_YEARISH = rf"(?:{_YEAR}|this year|next year|the year|the current year)"
+# Spaces spelled \s+: PERIOD is a verbose regex, where a plain space matches nothing.
+_YEARISH = rf"(?:{_YEAR}|this\s+year|next\s+year|the\s+year|the\s+current\s+year)"
 _SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11), "winter": (12, 2)}
 
 _VAGUE = (

@@ -107,6 +107,7 @@ _REJECT = re.compile(
         |due|meant|intended|supposed|earmarked)\b
     | \b(?:plans?|aims?|goals?|targets?|promises?|pledges?|ambitions?|intentions?)\s+(?:was|were|had\s+been)\b
     | \bhad\s+(?:hoped|planned|promised|aimed|wanted|intended)\b
+    | \bhad\s+(?:previously\s+|earlier\s+|originally\s+|initially\s+)(?:said|announced|forecast|predicted|told)\b
     | \bhad\s+been\s+(?:expected|planned|scheduled|due|set|slated|meant|intended|promised|targeted)\b
     | \b(?:previous|earlier|original|former|old)\s+(?:\w+\s+)?(?:plans?|aims?|goals?|targets?|promises?|pledges?
         |ambitions?|forecasts?|guidance|timetables?|schedules?|deadlines?)\b)
@@ -173,6 +174,11 @@ def _strong_cue(sentence: str, lowered: str) -> re.Match | None:
 
 
 _MONTHS = "- January February March April May June July August September October November December".split()
+_CRITICS = re.compile(
+    r"(?i)^(?:\w+\s+)?(?:critics|campaigners|environmental(?:ist)?s?(?:\s+groups?)?|opponents|unions?|union\s+leaders"
+    r"|residents|lobby\s+groups?|consumer\s+groups?|economists|experts)\b[^,]{0,40}?"
+    r"\b(?:said|say|says|warned|warn|warns|argued|argue|argues|fear|fears|feared|claimed|claim|claims)\b"
+)
 _CONDITIONAL_OPENING = re.compile(r"^(?:If|Unless|Should|Were|Provided(?:\s+that)?|Assuming)\b")
 _CONCESSIVE_OPENING = re.compile(r"^(?:While|Although|Though|Even\s+though|Whereas|Whether\s+or\s+not)\b[^,]*,")
 
@@ -180,6 +186,8 @@ _CONCESSIVE_OPENING = re.compile(r"^(?:While|Although|Though|Even\s+though|Where
 def _is_rejected(sentence: str, lowered: str, reference: datetime.date, cue: re.Match | None) -> bool:
     if sentence.rstrip().endswith(_QUESTION_END):
         return True
+    if _CRITICS.match(sentence):
+        return True  # "Environmental groups said the zones would ...": what critics warn, not a commitment
     if _CONDITIONAL_OPENING.match(sentence):
         return True  # "If approved, the drug will be the first ...": a condition, not a commitment
     concession = _CONCESSIVE_OPENING.match(sentence)

@@ -16,7 +16,7 @@ part (tests/intake_data/fresh_articles.json) holds articles written for the set 
 labelled before the extractor ever ran on them; it is measured once per change of the
 rules, like the test part, and never tuned on.
 
-    python -m claims.intake.quality            # development, test and fresh parts
+    python -m claims.intake.quality            # every part: written-dev, dev, test, fresh
     python -m claims.intake.quality --part test --misses
 
 Plain Python (no Django), like the extraction itself.
@@ -35,7 +35,10 @@ from claims.intake.extract import extract
 DATA_DIR = Path(__file__).resolve().parents[2] / "tests" / "intake_data"
 DEFAULT_DATA = DATA_DIR / "articles.json"
 FRESH_DATA = DATA_DIR / "fresh_articles.json"
-DEV, TEST, FRESH = "dev", "test", "fresh"
+WRITTEN_DEV_DATA = DATA_DIR / "written_dev_articles.json"
+DEV, TEST, FRESH, WRITTEN_DEV = "dev", "test", "fresh", "written-dev"
+# Where each part's articles are: dev and test share articles.json (split by part_of).
+PART_DATA = {DEV: DEFAULT_DATA, TEST: DEFAULT_DATA, FRESH: FRESH_DATA, WRITTEN_DEV: WRITTEN_DEV_DATA}
 # The bar of the quality test (tests/test_intake_quality.py) for both parts.
 BAR = 0.9
 
@@ -155,16 +158,19 @@ def load(path: Path = DEFAULT_DATA) -> list[dict]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Intake quality on the labelled articles.")
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the dev/test articles")
-    parser.add_argument("--fresh-data", type=Path, default=FRESH_DATA, help="the fresh part's articles")
-    parser.add_argument("--part", choices=[DEV, TEST, FRESH, "all"], default=None, help="default: dev, test, fresh")
+    parser.add_argument("--data", type=Path, default=None, help="another file of articles (measured whole)")
+    parser.add_argument(
+        "--part", choices=list(PART_DATA), default=None, help="default: every part (written-dev, dev, test, fresh)"
+    )
     parser.add_argument("--misses", action="store_true", help="list every miss (tune on dev only)")
     args = parser.parse_args(argv)
-    parts = [DEV, TEST, FRESH] if args.part is None else [None if args.part == "all" else args.part]
-    for part in parts:
-        articles = load(args.fresh_data if part == FRESH else args.data)
-        scores = measure(articles, part)
-        print(scores.report(part or "all"))
+    if args.data:
+        parts = [(None, args.data)]
+    else:
+        parts = [(part, PART_DATA[part]) for part in ([args.part] if args.part else [WRITTEN_DEV, DEV, TEST, FRESH])]
+    for part, path in parts:
+        scores = measure(load(path), part)
+        print(scores.report(part or str(path)))
         if args.misses:
             for kind, article_id, text, detail in scores.misses:
                 print(f"  - {kind} [{article_id}] {text}\n      {detail}")

@@ -183,6 +183,7 @@ _AIM_VERBS = {
     "treat": "treated", "provide": "provided", "offer": "offered", "release": "released", "retrofit": "retrofitted",
     "electrify": "electrified", "generate": "generated", "power": "powered", "house": "housed", "employ": "employed",
     "give": "given", "target": "targeted", "aim": "aimed for", "enable": "enabled", "sign": "signed up",
+    "designate": "designated",
 }  # fmt: skip
 _VERB_FORMS = {}
 for _verb in _AIM_VERBS:
@@ -236,6 +237,15 @@ _ASIDE_OPENING = re.compile(
 _SHARED_NOUN = re.compile(
     rf"\s+(?:[a-z-]+\s+)?(?:and|or)\s+{_DIGITS}\s+(?:[a-z-]+\s+)?(?P<noun>(?!(?:{_NOT_COUNTED})\b)[a-z]{{2,}}s)\b"
 )
+# "a 300 MW electrolyser", "a 2 GWh battery": the size of one thing built.
+_SIZE_KINDS = frozenset(("power", "energy", "volume", "area", "mass", "distance"))
+_A_BEFORE = re.compile(r"(?:^|\s)an?\s$")
+# Money won rather than spent: at least the amount.
+_MONEY_AIMS = frozenset("attract attracts attracting secure secures securing generate generates generating".split())
+# Things it already has: "its remaining 12 older jets", "their existing 40 stores".
+_OWNED_BEFORE = re.compile(r"\b(?:its|their|our|his|her)\s+(?:remaining|existing|current|other|older|present)\s+$")
+# "aims to build a fleet of 10 reactors": the amount of an aim, after "a <noun> of".
+_A_NOUN_OF = re.compile(r"\b(?:a|an)\s+(?:[a-z-]+\s+){1,2}of\s+$")
 _NOUN_OF_BEFORE = re.compile(
     r"\b(?P<noun>sales|deliveries|subscribers|customers|users|passengers|visitors|units)\s+of\s+$"
 )
@@ -334,9 +344,12 @@ def _target(sentence: str, lowered: str, match: re.Match) -> tuple[Target, str] 
     verb = _aim_verb(words[-6:])
     if left and left.group("cmp").lower() in _VERB_FORMS:
         verb = _VERB_FORMS[left.group("cmp").lower()] or verb  # "reach 90 per cent of homes"
+    if kind == "count" and not verb and _OWNED_BEFORE.search(lowered, max(0, at - 30), at):
+        return None  # "retire its remaining 12 older jets": things it has, not a target
     if kind == "count" and value < 10 and not g("mult") and not verb:
         return None  # "the two brands", "three cars": a small count is a target only as an aim's object
     comparator_word = " ".join(left.group("cmp").lower().split()) if left else ""
+    start_of_cmp = left.start() if left else at
     comparator = _COMPARATOR_OF.get(comparator_word, "=")
     if comparator_word in ("in", "within") and kind != "duration":
         comparator = "="
@@ -347,12 +360,16 @@ def _target(sentence: str, lowered: str, match: re.Match) -> tuple[Target, str] 
             comparator = "<="  # "10 to 12 minutes", "$1 billion to $4 billion": at most the upper bound
         elif comparator_word == "to" and _CUT_VERBS.intersection(words):
             comparator = "<="  # "cut the time to 10 minutes"
+        elif kind == "money" and _MONEY_AIMS.intersection(words[-3:]):
+            comparator = ">="  # "help attract £20 billion of private investment": money to be won, at least
         elif _EXCEED_VERBS.intersection(words):
             comparator = ">"  # "expects to exceed 2019 traffic levels of 149 million passengers"
         elif comparator_word == "to" and kind != "money" and _RAISE_VERBS.intersection(words):
             comparator = ">="  # "raise capacity from 13GW to 30GW"
+        elif kind in _SIZE_KINDS and _A_BEFORE.search(lowered, max(0, start_of_cmp - 4), start_of_cmp):
+            pass  # "build a 300 MW electrolyser": the size of one thing, not an amount to reach
         elif (
-            (comparator_word not in ("by", "of") or verb == "target")
+            (comparator_word not in ("by", "of") or verb == "target" or _A_NOUN_OF.search(lowered, 0, at))
             and verb
             and verb not in _LEVEL_VERBS
             and kind != "money"
