@@ -1,8 +1,12 @@
-"""Intake quality: real articles (development and test parts), the demo article, and the project's own sentences.
+"""Intake quality: real articles (development and test parts), articles written for the set
+(written-dev, tuned on, and fresh, never tuned on), the demo article, and the project's own sentences.
 
 articles.json holds 375 hand-labelled sentences of 62 public articles, split by article
-into a development part (rules are tuned on it) and a test part (measured once per
-change, never tuned on): claims/intake/quality.py measures both. The older sets,
+into a development part (rules are tuned on it) and a test part (read in the fourth round,
+so no longer unseen); fresh_articles.json holds 12 articles written for the set and
+labelled before the extractor ran on them, measured once per change and never tuned on;
+written_dev_articles.json holds 8 more, written later and tuned on. claims/intake/quality.py
+measures every part. The older sets,
 labelled_sentences.json (written alongside the rules) and heldout_sentences.json, guard
 against regressions on the project's own sentences. Run with -s to see the numbers, or
 `python -m claims.intake.quality` for both parts.
@@ -19,9 +23,11 @@ from claims.intake.extract import extract
 
 DATA = Path(__file__).parent / "intake_data"
 INDUSTRIES = {"autos", "energy", "aviation", "pharmaceuticals", "telecoms", "technology", "government"}
-# Measured on the test part (docs/intake.md): a floor against regressions on unseen articles,
-# below the 0.9 the development part meets, because the test part does not meet it yet.
-TEST_PART_FLOOR = {"precision": 0.74, "recall": 0.96, "deadline_end": 0.82, "target": 0.68}
+# Measured on the fresh part (docs/intake.md): a floor against regressions on articles nobody
+# tuned on, at what was measured (precision 0.951, recall 0.967, deadline end 0.933, target
+# 0.883), because the target does not reach 0.9 there.
+FRESH_PART_FLOOR = {"precision": 0.95, "recall": 0.96, "deadline_end": 0.93, "target": 0.88}
+BAR_KEYS = ("precision", "recall", "deadline_end", "target")
 
 
 @pytest.fixture(scope="module")
@@ -29,20 +35,39 @@ def articles():
     return quality.load()
 
 
-def test_the_development_part_meets_the_bar(articles):
-    scores = quality.measure(articles, quality.DEV)
-    print(scores.report("dev"))
+@pytest.mark.parametrize("part", [quality.DEV, quality.TEST, quality.WRITTEN_DEV])
+def test_the_parts_tuned_on_meet_the_bar(part):
+    scores = quality.measure(quality.load(quality.PART_DATA[part]), part)
+    print(scores.report(part))
     ratios = scores.ratios()
-    for key in ("precision", "recall", "deadline_end", "target"):
-        assert ratios[key] >= quality.BAR, scores.report("dev")
+    for key in BAR_KEYS:
+        assert ratios[key] >= quality.BAR, scores.report(part)
 
 
-def test_the_test_part_does_not_fall_below_what_was_measured(articles):
-    scores = quality.measure(articles, quality.TEST)
-    print(scores.report("test"))
+def test_the_fresh_part_does_not_fall_below_what_was_measured():
+    scores = quality.measure(quality.load(quality.FRESH_DATA), quality.FRESH)
+    print(scores.report(quality.FRESH))
     ratios = scores.ratios()
-    for key, floor in TEST_PART_FLOOR.items():
-        assert ratios[key] >= floor, scores.report("test")
+    for key, floor in FRESH_PART_FLOOR.items():
+        assert ratios[key] >= floor, scores.report(quality.FRESH)
+
+
+@pytest.mark.parametrize("path", [quality.FRESH_DATA, quality.WRITTEN_DEV_DATA])
+def test_the_articles_written_for_the_set_are_well_formed_and_say_so(path):
+    articles = quality.load(path)
+    assert len(articles) >= 8
+    for article in articles:
+        source = article["source"]
+        assert source["publication"].endswith("(written for the set)"), article["id"]
+        assert source["url"].startswith("https://example.org/") and datetime.date.fromisoformat(source["published"])
+        assert article["industry"] in INDUSTRIES, article["id"]
+        for sentence in article["sentences"]:
+            assert set(sentence) <= {"text", "claim", "claimant", "deadline_end", "precision", "target", "break"}
+            if sentence["claim"]:
+                assert {"claimant", "deadline_end", "precision", "target"} <= set(sentence), sentence["text"]
+    assert {article["industry"] for article in quality.load(quality.FRESH_DATA)} == INDUSTRIES
+    ids = [article["id"] for article in articles]
+    assert len(set(ids)) == len(ids)
 
 
 def test_the_labelled_articles_are_well_formed(articles):

@@ -47,6 +47,7 @@ class Deadline:
     precision: str
     position: int = -1
     by_type: bool = False
+    named: bool = False  # a year in a plan's name ("its Ambition 2030 plan"): a deadline only with a cue
 
     @property
     def is_dated(self) -> bool:
@@ -80,7 +81,8 @@ _NUMBER_WORDS = {
 _COUNT = r"(?:\d{1,3}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
 _ORDINAL = r"(?:first|second|third|fourth|1st|2nd|3rd|4th)"
-_YEARISH = rf"(?:{_YEAR}|this year|next year|the year|the current year)"
+# Spaces spelled \s+: PERIOD is a verbose regex, where a plain space matches nothing.
+_YEARISH = rf"(?:{_YEAR}|this\s+year|next\s+year|the\s+year|the\s+current\s+year)"
 _SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11), "winter": (12, 2)}
 
 _VAGUE = (
@@ -122,6 +124,7 @@ PERIOD = re.compile(
   | (?P<dur>(?P<dur_n>{_COUNT})(?:\s*(?:to|-|–|or)\s*(?P<dur_n2>{_COUNT}))?\s+(?P<dur_u>day|week|month|year|decade)s?\b
         (?:['’]s?\s+time\b)?)
   | (?P<week_end>the\s+end\s+of\s+(?:the|this)\s+week\b)
+  | (?P<weekday>(?P<weekday_n>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)
   | (?P<year>(?:(?:fiscal(?:\s+year)?|fy)\s?)?(?P<year_n>{_YEAR})(?:\s?[-–/]\s?(?P<year_to>(?:19|20)?\d{{2}}))?\b
         (?![-–]\d|\s*%))
     )"""
@@ -136,7 +139,7 @@ _LEADS = {
     for phrase in """by|before|until|till|through|thru|in|during|from|for|around|as of|as early as|starting|starting in
     |starting from|beginning|beginning in|from early|within|over|ahead of|prior to|no later than|not later than
     |not until|until at least|on|at|after|later|towards|toward|as soon as|throughout|to|between|and|into|earlier
-    |not before|no earlier than|in time for""".split("|")
+    |not before|no earlier than|in time for|as late as""".split("|")
 }
 _MODS = (
     {
@@ -188,7 +191,7 @@ def _lead_and_mod(sentence: str, at: int) -> tuple[str, str, int]:
     return lead, mod, window_start + position
 
 
-_BY_LEADS = {"by", "no later than", "not later than", "later", "as soon as"}
+_BY_LEADS = {"by", "no later than", "not later than", "later", "as soon as", "as late as"}
 # "(at) the end of 2025" is due by then, as "by the end of 2025" is.
 _END_OF_LEADS = {"", "at", "towards", "toward", "before", "until", "till"}
 # Periods that bound from below or lie behind the speaker are no deadline.
@@ -203,6 +206,21 @@ _MONTH_NAMES = "January|February|March|April|May|June|July|August|September|Octo
 # A capitalised name right after a year: "the 2030 World Cup", "the 2028 Summer Olympics".
 _EVENT_AFTER = re.compile(rf"\s+(?!(?:{_MONTH_NAMES})\b)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
 _BEFORE_LEADS = {"before", "ahead of", "prior to"}
+_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+# A weekday after a verb in the past is when something happened ("approved the project on Monday").
+_PAST_BEFORE = re.compile(
+    r"\b(?:\w{3,}ed|said|told|met|held|spoke|wrote|made|gave|took|began|rose|fell|grew|sold|won|lost|saw|came|went"
+    r"|says|last)\b(?:\s+\S+){0,5}\s*$"
+)
+# A period running up to a date is a reporting period: "in the six months to September", "the year to March".
+_REPORTING_PERIOD_BEFORE = re.compile(r"\b(?:months?|weeks?|year|quarter|half|period)\s+$", re.IGNORECASE)
+_PERIOD_TO = re.compile(r"\s+(?:to|through|ended|ending)\b")
+# A year naming a plan: "its Ambition 2030 plan", "the 2030 ban": the plan is due in that year.
+_PLAN_AFTER = re.compile(
+    r"['’\"”]?\s+(?:plan|strategy|programme|program|agenda|vision|ban|target|targets|goal|goals|deadline|roadmap"
+    r"|pledge|commitment|ambition)\b",
+    re.IGNORECASE,
+)
 # Not "for": "for 10 years" says how long a commitment lasts, not when it is due.
 _DURATION_LEADS = {"within", "in", "over", "during", "the next", "the coming"}
 _DURATION_MODS = {"the next", "the coming", "the following", "next"}
@@ -373,6 +391,14 @@ def _period(match: re.Match, reference: datetime.date, mod: str, lead: str):
         if g("rel_week_w").lower() == "next":
             return sunday + datetime.timedelta(days=1), sunday + datetime.timedelta(days=7), DAY
         return reference, sunday, DAY
+    if group == "weekday":
+        # "will file on Monday": the next such day on or after the reference (a day already
+        # past is told in the past tense, which _resolve leaves out).
+        if lead not in ("on", "by", "until", "before") or mod:
+            return None
+        ahead = (_WEEKDAYS.index(g("weekday_n")) - reference.weekday()) % 7
+        day = reference + datetime.timedelta(days=ahead)
+        return day, day, DAY
     if group == "week_end":
         end = reference + datetime.timedelta(days=6 - reference.weekday())  # the Sunday of that week
         return reference, end, DAY
@@ -431,6 +457,8 @@ def _resolve(sentence: str, match: re.Match, reference: datetime.date) -> Deadli
     text = sentence[text_start : match.end()].strip()
     if match.lastgroup == "vague":
         return Deadline(text, None, None, VAGUE, text_start)
+    if match.lastgroup in ("dur", "rel_year") and _PERIOD_TO.match(sentence, match.end()):
+        return None  # "in the six months to September", "in the year to March": a reporting period
     if match.lastgroup == "dur":
         if lead == "for" or (lead not in _DURATION_LEADS and mod not in _DURATION_MODS):
             return None  # "for (the next) 10 years" is how long, not by when
@@ -438,9 +466,30 @@ def _resolve(sentence: str, match: re.Match, reference: datetime.date) -> Deadli
         return Deadline(text, start, end, precision, text_start, by_type=True)
     if lead in _LOWER_BOUND_LEADS or _AT_THE_EARLIEST.match(sentence, match.end()):
         return None  # "after 2027", "not before 2027", "in June 2026 at the earliest": a lower bound
+    if (
+        match.lastgroup == "year"
+        and not lead
+        and mod in ("", "the", "its")
+        and _PLAN_AFTER.match(sentence, match.end())
+    ):
+        year = int(match.group("year_n"))
+        return Deadline(
+            sentence[text_start : match.end()].strip(),
+            datetime.date(year, 1, 1),
+            datetime.date(year, 12, 31),
+            YEAR,
+            text_start,
+            named=True,
+        )
     if _REPORTED_ON.search(sentence, max(0, text_start - 30), text_start):
         return None  # "said on March 31", "announced on 24 June 2024": when it was said, not by when
-    if match.lastgroup == "year" and (event := _EVENT_AFTER.match(sentence, match.end())):
+    if (
+        match.lastgroup == "weekday" or (match.lastgroup == "rel_week" and match.group("rel_week_w") == "this")
+    ) and _PAST_BEFORE.search(sentence, max(0, text_start - 60), text_start):
+        return None  # "approved the project on Monday", "confirmed rumours this week": when it happened
+    if lead == "to" and _REPORTING_PERIOD_BEFORE.search(sentence, max(0, text_start - 30), text_start):
+        return None  # "in the six months to September 30": the end of a reporting period
+    if match.lastgroup == "year" and mod in ("", "the") and (event := _EVENT_AFTER.match(sentence, match.end())):
         # "in time for the 2030 World Cup": the year names an event whose date the sentence does not give
         return Deadline(sentence[text_start : event.end()].strip(), None, None, VAGUE, text_start)
     period = _period(match, reference, mod, lead)
@@ -497,6 +546,13 @@ def choose_deadline(deadlines: list[Deadline], reference: datetime.date) -> Dead
     if vague:
         return vague[0]
     return dated[0] if dated else NO_DEADLINE
+
+
+# A period named by reference to the one before: "over the same period", "by that time".
+SAME_PERIOD = re.compile(
+    r"\b(?:(?:over|in|during|within|by|across|for)\s+the\s+same\s+(?:period|timeframe|time\s*frame|timescale|time"
+    r"|span|window)|by\s+(?:that|this|the\s+same)\s+(?:time|date|point|deadline|year)|by\s+then)\b"
+)
 
 
 def parse_deadline(sentence: str, reference: datetime.date, lowered: str | None = None) -> Deadline:

@@ -33,7 +33,7 @@ STRONG_CUE = re.compile(
       | (?:is|are|was|were)\s+(?:also\s+|now\s+|still\s+)?(?:set|due|expected|scheduled|slated|poised|meant
           |supposed|planned|preparing|about|forecast|projected|hoped|intended|targeted|tipped)\s+to
       | due\s+(?:in|by|for|to)|expected\s+to|scheduled\s+(?:for|to)|slated\s+(?:for|to)|planned\s+for
-      | (?:is|are)\s+on\s+(?:track|course)|(?:is|are)\s+to\s+(?!blame\b)[a-z]+|(?:is|are)\s+coming\s+to
+      | (?:is|are|remains?|stays?)\s+on\s+(?:track|course)|(?:is|are)\s+to\s+(?!blame\b)[a-z]+|(?:is|are)\s+coming\s+to
       | plans?|planning|aims?|aiming|intends?|intending|targets?\s+(?:a|an|the|\d)|targeting|targetting
       | (?:has|have)\s+targeted|(?:has|have)\s+(?:agreed|undertaken|committed|decided|pledged|promised|vowed)\s+to
       | pledged|pledges?|promised|promises?|vowed|vows?|commits?\s+to|committed\s+to|hopes?\s+to|wants?\s+to
@@ -53,10 +53,18 @@ _DETERMINERS = frozenset(
     ambitious expansion investment business growth production spending climate""".split()
 )
 # Cues in the past tense: after a past opening ("In 2019, Amazon promised ...") the plan is history.
-_PAST_CUES = ("promised", "pledged", "vowed", "planned", "committed", "was ", "were ", "expected the", "expected its")
+_PAST_CUES = (
+    "promised", "pledged", "vowed", "planned", "committed", "was ", "were ", "expected the", "expected its",
+    "said", "told", "announced", "confirmed", "added", "would", "should",
+)  # fmt: skip
+# Hedges: "could", "may", "might", "likely to" alone say what is possible, not what someone undertakes
+# ("Total investment could top $100 billion", "a report claimed the medicine could bring in ...").
+_HEDGES = frozenset(("could", "may", "might"))
+# A past reporting verb before a cue noun: "In 2021, Nissan announced plans to spend ...".
+_PAST_REPORTING = frozenset("announced unveiled outlined revealed detailed presented set laid".split())
 # Lower case only: "May" is a month.
 WEAK_CUE = re.compile(
-    r"\b(?:should|could|may|would|likely\s+to|(?:is|are)\s+(?:working\s+(?:on|to)|investing|developing|preparing))\b"
+    r"\b(?:should|could|may|might|(?<!that\s)(?<!which\s)would|likely\s+to|(?:is|are)\s+(?:working\s+(?:on|to)|investing|spending|developing|preparing))\b"
 )
 # Future words a sentence may carry without a verbal cue, for the cheap pre-filter.
 _FUTURE_WORDS = re.compile(
@@ -82,8 +90,11 @@ _REJECT = re.compile(
     | \b(?:will\s+not|won['’]t|cannot|can['’]t)\s+(?:\w+\s+)?(?:reach|meet|hit|achieve|make|get\s+to)
         \s+(?:its|their|the|a)\b
     | \b(?:recommends?|recommended|recommending|urges?|urged|urging|(?<!plans\s)calls?\s+for|called\s+for)\b)
+  | (?P<opinion>
+      \b(?:i|we)\s+(?:\w+\s+)?(?:believe|think|reckon|guess|suspect|feel)\b
+    | \bmy\s+(?:guess|view|feeling|hunch|sense|bet)\b|\breckons?\b|\bin\s+(?:my|our)\s+(?:view|opinion)\b)
   | (?P<withheld>
-      \b(?:declined|refused|would\s+not|wouldn['’]t|did\s+not|didn['’]t|does\s+not|doesn['’]t|could\s+not)\s+
+      \b(?:declined|refused|would\s+not|wouldn['’]t|did\s+not|didn['’]t|does\s+not|doesn['’]t|do\s+not|don['’]t|could\s+not)\s+
         (?:to\s+)?(?:say|comment|confirm|disclose|give|specify|reveal|provide|set|commit|want|plan|intend|expect)\b
     | \b(?:has|have|had)\s+no\s+(?:plans?|intention|timeline|timetable|date)\b
     | \b(?:has|have|had|is|are)\s+not\s+(?:yet\s+)?(?:been\s+)?
@@ -92,9 +103,11 @@ _REJECT = re.compile(
   | (?P<past_plan>
       \b(?:had|was|were)\s+(?:originally\s+|initially\s+|previously\s+|once\s+|also\s+)?(?:planned|expected
         |scheduled|supposed|due|set|slated|meant|intended|hoped|promised|aimed|targeted|pledged|hoping|planning)\b
-    | (?<!than\s)\b(?:originally|initially|previously)\s+(?:planned|expected|scheduled|promised|targeted)\b
+    | (?<!than\s)\b(?:originally|initially|previously)\s+(?:planned|expected|scheduled|promised|targeted|slated|set
+        |due|meant|intended|supposed|earmarked)\b
     | \b(?:plans?|aims?|goals?|targets?|promises?|pledges?|ambitions?|intentions?)\s+(?:was|were|had\s+been)\b
     | \bhad\s+(?:hoped|planned|promised|aimed|wanted|intended)\b
+    | \bhad\s+(?:previously\s+|earlier\s+|originally\s+|initially\s+)(?:said|announced|forecast|predicted|told)\b
     | \bhad\s+been\s+(?:expected|planned|scheduled|due|set|slated|meant|intended|promised|targeted)\b
     | \b(?:previous|earlier|original|former|old)\s+(?:\w+\s+)?(?:plans?|aims?|goals?|targets?|promises?|pledges?
         |ambitions?|forecasts?|guidance|timetables?|schedules?|deadlines?)\b)
@@ -102,8 +115,18 @@ _REJECT = re.compile(
 )
 _REPORTED = re.compile(r"(?i)\b(?:said|says|told|announced|confirmed|added|stated)\b")
 _PAST_OPENING = re.compile(
-    r"^(?:In|By|Back\s+in|During|Until)\s+(?P<year>(?:19|20)\d{2})\b|^(?:Last\s+(?:year|month|week)|Earlier\s+this"
+    r"^(?:In|By|Back\s+in|During|Until)\s+(?P<year>(?:19|20)\d{2})\b"
+    r"|^(?:In|Back\s+in)\s+(?:early\s+|late\s+|mid-?)?(?P<month>January|February|March|April|May|June|July|August"
+    r"|September|October|November|December)\b(?!\s*(?:\d|of\s+\d|next|this))|^(?:Last\s+(?:year|month|week)|Earlier\s+this"
     r"\s+year|Previously|In\s+the\s+past|Years\s+ago)\b"
+)
+_PAST_TIME = re.compile(
+    r"\b(?:earlier\s+this\s+(?:week|month|year)|last\s+(?:week|month|year|quarter)|yesterday|\w+\s+(?:days|weeks|months|years)\s+ago)\b"
+)
+_HYPOTHETICAL = re.compile(r"\b(?:that|which|who)\s+would\b")
+_SAID_THEN = re.compile(
+    r"\b(?:said|announced|stated|promised|pledged|told\s+\w+)\s+(?:in|on|back\s+in)\s+(?:[A-Z]\w+\s+)?(?:\d{1,2},?\s+)?"
+    r"(?P<year>(?:19|20)\d{2})\b"
 )
 _PAST_VERB = re.compile(
     r"""(?x)\b(?:was|were|had|did|has\s+been|have\s+been|rose|fell|grew|dropped|declined|increased|decreased
@@ -150,6 +173,12 @@ def _strong_cue(sentence: str, lowered: str) -> re.Match | None:
     return None
 
 
+_MONTHS = "- January February March April May June July August September October November December".split()
+_CRITICS = re.compile(
+    r"(?i)^(?:\w+\s+)?(?:critics|campaigners|environmental(?:ist)?s?(?:\s+groups?)?|opponents|unions?|union\s+leaders"
+    r"|residents|lobby\s+groups?|consumer\s+groups?|economists|experts)\b[^,]{0,40}?"
+    r"\b(?:said|say|says|warned|warn|warns|argued|argue|argues|fear|fears|feared|claimed|claim|claims)\b"
+)
 _CONDITIONAL_OPENING = re.compile(r"^(?:If|Unless|Should|Were|Provided(?:\s+that)?|Assuming)\b")
 _CONCESSIVE_OPENING = re.compile(r"^(?:While|Although|Though|Even\s+though|Whereas|Whether\s+or\s+not)\b[^,]*,")
 
@@ -157,14 +186,16 @@ _CONCESSIVE_OPENING = re.compile(r"^(?:While|Although|Though|Even\s+though|Where
 def _is_rejected(sentence: str, lowered: str, reference: datetime.date, cue: re.Match | None) -> bool:
     if sentence.rstrip().endswith(_QUESTION_END):
         return True
+    if _CRITICS.match(sentence):
+        return True  # "Environmental groups said the zones would ...": what critics warn, not a commitment
     if _CONDITIONAL_OPENING.match(sentence):
         return True  # "If approved, the drug will be the first ...": a condition, not a commitment
     concession = _CONCESSIVE_OPENING.match(sentence)
     for found in _REJECT.finditer(lowered):
         if concession and found.end() <= concession.end() and cue and cue.start() >= concession.end():
             continue  # "While it is unclear how much it will cost, the aim is to ...": the doubt is aside
-        if found.lastgroup == "doubt":
-            return True
+        if found.lastgroup in ("doubt", "opinion"):
+            return True  # doubt, or a belief ("We believe ...", "My guess is ..."): an opinion, not a claim
         if found.lastgroup == "withheld":
             # "did not say when it will ..." withholds the claim; but in "X is coming to the US,
             # although no date was given" the claim stands in its own clause before the remark.
@@ -172,12 +203,26 @@ def _is_rejected(sentence: str, lowered: str, reference: datetime.date, cue: re.
                 return True
         elif not _REPORTED.search(sentence, 0, found.start()):
             return True  # "had planned to ..."; but "said the car was expected to ..." is reported speech
+    said_then = _SAID_THEN.search(sentence)
+    if (
+        said_then
+        and int(said_then.group("year")) < reference.year
+        and (cue is None or cue.group().startswith(_PAST_CUES))
+    ):
+        return True  # "The airline said in July 2022 that it would buy ...": what was said then
     opening = _PAST_OPENING.match(sentence)
+    if opening and opening.group("month") and cue is None and _MONTHS.index(opening.group("month")) >= reference.month:
+        opening = None  # "In October, production starts ..." said in May: a month still ahead
     if opening and (not opening.group("year") or int(opening.group("year")) < reference.year):
         # "Last year the airline carried ...", "In 2019, Amazon promised ...": history. But in
         # "Earlier this month, Toyota said it will break ground ..." the plan itself is still ahead.
-        if cue is None or cue.group().startswith(_PAST_CUES):
+        # A month named alone at the start is history only when told in the past: "In March, the
+        # operator said it would ...", "In May the airline forecast ..."; "In March, it will ..." stands.
+        if cue is None or cue.group().startswith(_PAST_CUES) or cue.group() == "forecast":
             return True
+        before = sentence[max(0, cue.start() - 20) : cue.start()].split()
+        if before and before[-1].lower() in _PAST_REPORTING:
+            return True  # "In 2021, Nissan announced plans to ...": the plan as it was then
     return False
 
 
@@ -191,6 +236,8 @@ def detect(sentence: str, reference: datetime.date, context=None) -> Detection |
     lowered = lower_same_length(sentence)
     strong = _strong_cue(sentence, lowered)
     weak = None if strong else WEAK_CUE.search(sentence)
+    if weak and (weak.group() in _HEDGES or weak.group().startswith("likely")):
+        return None  # "could top $100 billion", "are likely to shrink": a possibility, not a claim
     if not (strong or weak or _FUTURE_WORDS.search(lowered)):
         return None  # the cheap pre-filter: no future cue and no future-ish time word
     if _is_rejected(sentence, lowered, reference, strong or weak):
@@ -198,6 +245,12 @@ def detect(sentence: str, reference: datetime.date, context=None) -> Detection |
     deadline = parse_deadline(sentence, reference, lowered)
     if deadline.is_dated and deadline.is_past(reference):
         return None  # its only dates are over: history, not a claim
+    if not (strong or weak) and deadline.position > 0 and _HYPOTHETICAL.search(lowered, 0, deadline.position):
+        return None  # "proposals that would require ... by 2028": the date belongs to a hypothetical
+    if not (strong or weak) and _PAST_TIME.search(lowered):
+        return None  # "ordered 300 jets earlier this month for delivery from 2027": told as done
+    if deadline.named and not (strong or weak):
+        return None  # "asked the minister about the 2030 target": a plan's name, no claim
     score = 0.5 if strong else 0.3 if weak else 0.0
     if deadline.is_dated:
         score += 0.3

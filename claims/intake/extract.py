@@ -9,6 +9,7 @@ import functools
 from dataclasses import dataclass
 
 from claims.intake.claimants import ORGANIZATION, mentioned
+from claims.intake.deadlines import SAME_PERIOD, Deadline, lower_same_length
 from claims.intake.detection import detect
 from claims.intake.quotes import quote_of
 from claims.intake.sentences import Sentence, split_sentences
@@ -82,6 +83,17 @@ def extract(text: str, published_on: datetime.date | None = None, today: datetim
             continue
         claimant = detection.claimant or _context_claimant(sentences, index)
         deadline = detection.deadline
+        same = None if deadline.is_dated or not candidates else SAME_PERIOD.search(lower_same_length(sentence.text))
+        if same:
+            # "The automaker also plans ... over the same period": the period of the claim before
+            earlier = candidates[-1]
+            deadline = Deadline(
+                sentence.text[same.start() : same.end()],
+                earlier.deadline_start,
+                earlier.deadline_end,
+                earlier.deadline_precision,
+                same.start(),
+            )
         candidates.append(
             Candidate(
                 sentence=sentence.text,

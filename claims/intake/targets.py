@@ -97,7 +97,8 @@ _COMPARATORS = [
     ("more than", ">"), ("greater than", ">"), ("higher than", ">"), ("over", ">"), ("above", ">"),
     ("exceeding", ">"), ("exceed", ">"), ("in excess of", ">"), ("upwards of", ">"), ("top", ">"), ("surpass", ">"),
     ("about", "="), ("around", "="), ("roughly", "="), ("approximately", "="), ("some", "="), ("nearly", "="),
-    ("close to", "="), ("exactly", "="), ("target of", ">="), ("goal of", ">="), ("aim of", ">="),
+    ("close to", "="), ("exactly", "="), ("on track for", ">="), ("on course for", ">="),
+    ("target of", ">="), ("goal of", ">="), ("aim of", ">="),
     ("ambition of", ">="), ("of", "="), ("to", "="), ("by", "="), ("at", "="),
 ]  # fmt: skip
 _COMPARATOR_OF = dict(_COMPARATORS)
@@ -111,7 +112,7 @@ _COMPARATOR = r"(?:" + "|".join(re.escape(c) for c, _ in _COMPARATORS) + r")"
 # Plural nouns that follow a number without being a target (the deadline owns durations).
 _NOT_COUNTED = (
     r"years|months|weeks|days|decades|quarters|times|levels|percent|cent|points|versions|generations"
-    r"|countries|markets|cities|sites|members|states|regions|lines|steps|stages|phases|rounds|goals|ways|hours"
+    r"|countries|markets|cities|members|states|regions|lines|steps|stages|phases|rounds|goals|ways|hours"
     r"|minutes|seconds|brands|partners|companies|firms|sources|analysts|executives|others|ones|sides|parts"
 )
 # Plurals without an s.
@@ -125,7 +126,7 @@ _AFTER_NUMBER = rf"""
       | [\s-]?(?P<unit>{_UNIT})(?:\b|(?<=%))
       | \s?(?P<currency_after>[€£¥₹]|(?<=\d)\s?\$)
       | \s+(?:more\s+|new\s+|additional\s+|extra\s+)?(?P<modifiers>(?:(?!(?:a|an|the|of|to|in|by|for|and|or|per)\b)
-        [\w.]+(?:-[\w-]+)?\s+){{0,2}}?)
+        [\w.]+(?:-[\w-]+)?\s+){{0,3}}?)
         (?P<noun>(?!(?:{_NOT_COUNTED})\b)(?:[a-z]{{2,}}s|{_IRREGULAR_PLURALS}))\b
     )?
     (?P<or_more>\s+or\s+(?:more|above|higher|greater)\b)?
@@ -181,7 +182,8 @@ _AIM_VERBS = {
     "complete": "completed", "plant": "planted", "recruit": "recruited", "train": "trained", "vaccinate": "vaccinated",
     "treat": "treated", "provide": "provided", "offer": "offered", "release": "released", "retrofit": "retrofitted",
     "electrify": "electrified", "generate": "generated", "power": "powered", "house": "housed", "employ": "employed",
-    "give": "given", "target": "targeted", "aim": "aimed for",
+    "give": "given", "target": "targeted", "aim": "aimed for", "enable": "enabled", "sign": "signed up",
+    "designate": "designated",
 }  # fmt: skip
 _VERB_FORMS = {}
 for _verb in _AIM_VERBS:
@@ -209,6 +211,44 @@ _AMOUNT = r"[€$£¥₹]?\s?\d[\d.,]*\s?(?:thousand|million|billion|bn|mn|m|k)?
 _RANGE_BEFORE = re.compile(rf"(?:between\s+{_AMOUNT}\s*and|{_AMOUNT}\s*(?:to|-|–))\s*[€$£¥₹]?\s?$")
 _RANGE_AFTER = re.compile(r"\s?(?:[a-z]+\s)?(?:to|-|–)\s?[€$£¥₹]?\s?\d")
 _FROM_BEFORE = re.compile(r"\bfrom\s+(?:the\s+|a\s+|its\s+|their\s+)?(?:current\s+|present\s+|today['’]s\s+)?$")
+_FROM_RANGE_BEFORE = re.compile(rf"\bfrom\s+(?:about\s+|around\s+)?{_AMOUNT}\s*(?:to|-|–)\s*[€$£¥₹]?\s?$")
+# Verbs that say the amount is to be passed: "expects to exceed 2019 levels of 149 million".
+_EXCEED_VERBS = frozenset("exceed exceeds exceeding surpass surpasses surpassing top topping beat beating".split())
+# Words that make an approximate amount an aim ("aims to make around 200,000 cars"); without
+# one, "is expected to supply about 7%" is an estimate of the level (=).
+_AIM_WORDS = re.compile(r"\b(?:aims?|aiming|plans?|planning|targets?|targeting|goal|ambition|wants?|intends?|seeks?)\b")
+# A number right after a capitalised word is part of a name: "Boeing 737 Max", "Airbus A320", "Euro 7".
+_NAME_BEFORE = re.compile(
+    r"(?<![.!?]\s)(?<!^)\b(?!(?:"
+    + "|".join(
+        "January February March April May June July August September October November December "
+        "Sept Jan Feb Mar Apr Jun Jul Aug Oct Nov Dec EUR USD GBP CNY JPY CHF INR RMB AUD CAD SEK US A C".split()
+    )
+    + r")\b)[A-Z][A-Za-z]*(?:['’]s)?\s$"
+)
+# A level to become: "to be 100 percent carbon neutral", "become 100% electric".
+_BE_BEFORE = re.compile(r"\b(?:be|become|becoming|go|run\s+on)\s+(?:a\s+)?$")
+_LEVEL_AFTER = re.compile(r"\s+(?!(?:of|stake|cut|increase|rise|more|less|higher|lower|share|owned)\b)[a-z]")
+# An opening clause about something else: "In the same week Novo Nordisk pledged $6 billion ..., Eli Lilly said".
+_ASIDE_OPENING = re.compile(
+    r"^(?:In\s+the\s+same|After|While|Although|Though|Whereas|As|Since|Once|Unlike|Like)\b[^,]*$"
+)
+# Two amounts sharing one noun: "fly to 105 primary and 95 secondary airports".
+_SHARED_NOUN = re.compile(
+    rf"\s+(?:[a-z-]+\s+)?(?:and|or)\s+{_DIGITS}\s+(?:[a-z-]+\s+)?(?P<noun>(?!(?:{_NOT_COUNTED})\b)[a-z]{{2,}}s)\b"
+)
+# "a 300 MW electrolyser", "a 2 GWh battery": the size of one thing built.
+_SIZE_KINDS = frozenset(("power", "energy", "volume", "area", "mass", "distance"))
+_A_BEFORE = re.compile(r"(?:^|\s)an?\s$")
+# Money won rather than spent: at least the amount.
+_MONEY_AIMS = frozenset("attract attracts attracting secure secures securing generate generates generating".split())
+# Things it already has: "its remaining 12 older jets", "their existing 40 stores".
+_OWNED_BEFORE = re.compile(r"\b(?:its|their|our|his|her)\s+(?:remaining|existing|current|other|older|present)\s+$")
+# "aims to build a fleet of 10 reactors": the amount of an aim, after "a <noun> of".
+_A_NOUN_OF = re.compile(r"\b(?:a|an)\s+(?:[a-z-]+\s+){1,2}of\s+$")
+_NOUN_OF_BEFORE = re.compile(
+    r"\b(?P<noun>sales|deliveries|subscribers|customers|users|passengers|visitors|units)\s+of\s+$"
+)
 _STAKE_AFTER = re.compile(r"\s*(?:stake|shareholding|holding|interest|owned|ownership)\b")
 _OF_NOUN_AFTER = re.compile(r"\s+of\s+(?:new\s+|additional\s+)?(?P<what>[a-z][a-z-]+(?:\s+[a-z][a-z-]+)?)")
 
@@ -286,8 +326,14 @@ def _target(sentence: str, lowered: str, match: re.Match) -> tuple[Target, str] 
         if re.fullmatch(r"(?:19|20)\d{2}", number):
             return None  # "2030 levels" is a year
         unit, kind = g("noun"), "count"
+    elif shared := _SHARED_NOUN.match(lowered, match.end()):
+        unit, kind = shared.group("noun"), "count"  # "105 primary and 95 secondary airports"
+    elif g("mult") and (noun_of := _NOUN_OF_BEFORE.search(lowered, max(0, at - 20), at)):
+        unit, kind = noun_of.group("noun"), "count"  # "global sales of 1 million"
     else:
         return None  # a bare number measures nothing we can name
+    if not g("symbol") and _NAME_BEFORE.search(sentence, max(0, at - 20), at):
+        return None  # "Boeing 737 Max planes": a model's name, not an amount
     value = _number(g("number"), g("mult"))
     if value is None:
         return None
@@ -298,28 +344,47 @@ def _target(sentence: str, lowered: str, match: re.Match) -> tuple[Target, str] 
     verb = _aim_verb(words[-6:])
     if left and left.group("cmp").lower() in _VERB_FORMS:
         verb = _VERB_FORMS[left.group("cmp").lower()] or verb  # "reach 90 per cent of homes"
+    if kind == "count" and not verb and _OWNED_BEFORE.search(lowered, max(0, at - 30), at):
+        return None  # "retire its remaining 12 older jets": things it has, not a target
     if kind == "count" and value < 10 and not g("mult") and not verb:
         return None  # "the two brands", "three cars": a small count is a target only as an aim's object
     comparator_word = " ".join(left.group("cmp").lower().split()) if left else ""
+    start_of_cmp = left.start() if left else at
     comparator = _COMPARATOR_OF.get(comparator_word, "=")
     if comparator_word in ("in", "within") and kind != "duration":
         comparator = "="
     if comparator_word in ("to", "by", "at", "of", ""):
-        if _RANGE_BEFORE.search(lowered, max(0, at - 30), at):
+        if _RANGE_BEFORE.search(lowered, max(0, at - 30), at) and not _FROM_RANGE_BEFORE.search(
+            lowered, max(0, at - 36), at
+        ):
             comparator = "<="  # "10 to 12 minutes", "$1 billion to $4 billion": at most the upper bound
         elif comparator_word == "to" and _CUT_VERBS.intersection(words):
             comparator = "<="  # "cut the time to 10 minutes"
+        elif kind == "money" and _MONEY_AIMS.intersection(words[-3:]):
+            comparator = ">="  # "help attract £20 billion of private investment": money to be won, at least
+        elif _EXCEED_VERBS.intersection(words):
+            comparator = ">"  # "expects to exceed 2019 traffic levels of 149 million passengers"
         elif comparator_word == "to" and kind != "money" and _RAISE_VERBS.intersection(words):
             comparator = ">="  # "raise capacity from 13GW to 30GW"
+        elif kind in _SIZE_KINDS and _A_BEFORE.search(lowered, max(0, start_of_cmp - 4), start_of_cmp):
+            pass  # "build a 300 MW electrolyser": the size of one thing, not an amount to reach
         elif (
-            (comparator_word not in ("by", "of") or verb == "target")
+            (comparator_word not in ("by", "of") or verb == "target" or _A_NOUN_OF.search(lowered, 0, at))
             and verb
             and verb not in _LEVEL_VERBS
             and kind != "money"
         ):
             comparator = ">="  # "plans to build two million cars a year", "reach 90 per cent of homes"
-    elif comparator_word in _APPROXIMATELY and verb and verb not in _LEVEL_VERBS and kind != "money":
+    elif (
+        comparator_word in _APPROXIMATELY
+        and verb
+        and verb not in _LEVEL_VERBS
+        and kind != "money"
+        and _AIM_WORDS.search(lowered)
+    ):
         comparator = ">="  # "aims to make around 200,000 cars a year": an aim, not an estimate
+    if kind == "share" and _BE_BEFORE.search(lowered, max(0, at - 20), at) and _LEVEL_AFTER.match(lowered, match.end()):
+        comparator = ">="  # "pledged to be 100 percent carbon neutral": a level to reach
     if g("or_more"):
         comparator = ">="
     if g("or_less"):
@@ -359,7 +424,7 @@ def parse_target(sentence: str, lowered: str | None = None) -> Target | None:
     best, best_rank = None, None
     matches = [*TARGET.finditer(lowered), *TARGET_IN_WORDS.finditer(lowered)]
     for match in matches:
-        if _is_start_level(lowered, match):
+        if _is_start_level(lowered, match) or _ASIDE_OPENING.match(sentence, 0, match.start()):
             continue
         found = _target(sentence, lowered, match)
         if found is None:
