@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     # Swagger UI's files for the API reference page, served from here (no CDN).
     "drf_spectacular_sidecar",
     "django_filters",
+    # Bulk import and export of claims as CSV and XLSX in the admin (claims/imports/).
+    "import_export",
     # Sign-in: failed attempts and lockouts (axes), one-time codes from an app and backup codes (django-otp).
     "axes",
     "django_otp",
