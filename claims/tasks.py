@@ -12,6 +12,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from claims import public_cache, public_refresh
+from claims.opendata import refresh as opendata
 from claims.readers import digests as followers
 from claims.readers.enqueue import enqueue_sweep as enqueue_followers_sweep
 from claims.reminders.enqueue import enqueue_sweep
@@ -94,3 +95,16 @@ def sweep_followers() -> dict:
     if result.more_due:
         enqueue_followers_sweep()
     return result.as_dict()
+
+
+@shared_task(
+    name="claims.tasks.build_open_data",
+    ignore_result=True,
+    # Within the build's lock, so no second build starts beside a hung one.
+    soft_time_limit=opendata.BUILD_LOCK_SECONDS - 60,
+    time_limit=opendata.BUILD_LOCK_SECONDS - 30,
+)
+def build_open_data() -> dict | None:
+    built = opendata.build_if_needed()
+    logger.info("Open data: %s", f"built at {built['built_at']}" if built else "current, or another build is running")
+    return built

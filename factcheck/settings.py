@@ -241,6 +241,19 @@ PUBLIC_REFRESH_SECONDS = env_int("PUBLIC_REFRESH_SECONDS", 300, minimum=10)
 # most once per this many seconds, and by beat as often, so they are about this far behind.
 PUBLIC_SITEMAP_SECONDS = env_int("PUBLIC_SITEMAP_SECONDS", 300, minimum=10)
 
+# --- Open data (/data/, claims/opendata/) ----------------------------------------------------
+# The licence of the downloads, named in the JSON's metadata, the files' Link header and on /data/.
+DATA_LICENSE = env_str("DATA_LICENSE", "CC BY 4.0")
+DATA_LICENSE_URL = env_str("DATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/")
+# A worker rebuilds the files after a change at most once per this many seconds, and beat as often.
+OPEN_DATA_SECONDS = env_int("OPEN_DATA_SECONDS", 300, minimum=10)
+# Where the built files are kept: the web processes read what the worker writes, so a shared directory.
+OPEN_DATA_DIR = env_str("OPEN_DATA_DIR", str(BASE_DIR / "opendata"))
+STORAGES["opendata"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": OPEN_DATA_DIR},
+}
+
 # --- Bounds on public work (claims/throttle/) ---------------------------------------------
 # Expensive requests (a search, a filtered or deep list page, the feed or calendar when not
 # cached, a sign-in POST) running at once across the deployment, counted in Redis; past it,
@@ -320,6 +333,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.tasks.sweep_followers",
         "schedule": FOLLOW_DIGEST_SECONDS,
         "options": {"expires": FOLLOW_DIGEST_SECONDS},
+    },
+    # Builds the open data files when they are missing or older than the last change (claims/opendata/).
+    "build-open-data": {
+        "task": "claims.tasks.build_open_data",
+        "schedule": OPEN_DATA_SECONDS,
+        "options": {"expires": OPEN_DATA_SECONDS},
     },
     # Builds the sitemaps when they are missing or older than the last change (claims/sitemaps/).
     "build-sitemaps": {
