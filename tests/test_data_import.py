@@ -220,3 +220,14 @@ def test_only_those_who_may_add_and_change_claims_import(client, django_user_mod
     client.force_login(viewer)
     assert client.get(IMPORT).status_code == 403
     assert client.post(PROCESS, {}).status_code == 403
+
+
+def test_the_models_own_rules_are_errors_of_their_row(editor_client):
+    rows = [
+        {"statement": "A bridge by 2020.", "claimant": "City", "source_title": "Plan", "deadline_end": "2020-12-31",
+         "deadline_precision": "year", "status": "fulfilled"},
+    ]  # fmt: skip
+    page = preview(editor_client, csv_file(rows)).content.decode()
+    # Fulfilled without a date is fulfilled today, after the deadline: the desk's rule, in words.
+    assert "row 1: status: Fulfilled on " in page and "use “Fulfilled late”" in page
+    assert Claim.objects.count() == 0

@@ -34,7 +34,7 @@ from claims.imports import columns
 from claims.imports.columns import COLUMNS, TEXT_FIELDS, RowErrors, text
 from claims.intake.deadlines import parse_deadline
 from claims.intake.targets import parse_target
-from claims.models import Claim, Precision, Source, Status
+from claims.models import Claim, Claimant, Precision, Source, Status, outcome_date
 from claims.versions import StaleEdit
 
 # What a row sets on a claim: compared with the claim as it is to skip unchanged rows.
@@ -134,6 +134,10 @@ class ClaimResource(resources.ModelResource):
         if "slug" not in dataset.headers:
             dataset.append_col([""] * len(dataset), header="slug")
         self._slug_rows: dict[str, int] = {}
+        # Claimants and sources that were there before the import, by name and URL: one
+        # lookup per file rather than per row (a sheet names the same few again and again).
+        self._claimants: dict[tuple, Claimant] = {}
+        self._sources: dict[str, Source] = {}
 
     def get_instance(self, instance_loader, row):
         slug = text(row.get("slug"))
@@ -190,9 +194,13 @@ class ClaimResource(resources.ModelResource):
         kind = errors.read("claimant_kind", columns.claimant_kind, row.get("claimant_kind") or "organization")
         if kind is None or errors.errors:
             return  # nothing is created for a row that fails anyway
-        claimant, _ = services.get_or_create_claimant(
-            name, kind=kind, url=text(row.get("claimant_url")), by=by, reason=reason
-        )
+        claimant = self._claimants.get((name, kind))
+        if claimant is None:
+            claimant, created = services.get_or_create_claimant(
+                name, kind=kind, url=text(row.get("claimant_url")), by=by, reason=reason
+            )
+            if not created:
+                self._claimants[name, kind] = claimant
         instance.claimant = claimant
 
     def _source(self, instance, row, errors, published_on, *, by, reason):
@@ -207,10 +215,14 @@ class ClaimResource(resources.ModelResource):
             return
         if errors.errors:
             return
-        if url:
-            source, _ = services.get_or_create_source(
+        if url and url in self._sources:
+            source = self._sources[url]
+        elif url:
+            source, created = services.get_or_create_source(
                 title=title or url, url=url, publisher=publisher, published_on=published_on, by=by, reason=reason
             )
+            if not created:
+                self._sources[url] = source
         else:
             # A source without an address (a press conference) is the one of the same title and publisher.
             source = Source.objects.filter(url="", title=title, publisher=publisher).order_by("id").first()
@@ -294,7 +306,12 @@ class ClaimResource(resources.ModelResource):
     def save_instance(self, instance, is_create, row, **kwargs):
         number = kwargs.get("row_number")
         try:
-            services.save_claim(instance, by=kwargs.get("user"), reason=self.reason(**kwargs))
+            # The model's clean() checks what its check constraints say, in Python; validating
+            # the constraints again would cost three queries a row. The outcome date first, as
+            # save_claim sets it, so that clean() judges the row as it will be written.
+            instance.resolved_on = outcome_date(instance.status, instance.resolved_on)
+            instance.full_clean(validate_constraints=False)
+            services.save_claim(instance, by=kwargs.get("user"), reason=self.reason(**kwargs), validate=False)
         except ValidationError as error:
             raise ValidationError(
                 {
