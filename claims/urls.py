@@ -48,7 +48,8 @@ urlpatterns = [
     path("sitemap.xml", rate_limited(sitemap_views.index), name="sitemap"),
     path("sitemap-<section>.xml", rate_limited(sitemap_views.section), name="sitemap-section"),
     # Open data: the page lists the files; the files are served as built by a worker (claims/opendata/).
-    path("data/", cache_public(opendata_views.index), name="opendata"),
+    # Not page-cached: it reads one manifest, and must show the files once the first build is in.
+    path("data/", opendata_views.index, name="opendata"),
     path("data/claims.<str:format>", rate_limited(opendata_views.download), name="opendata-file"),
     path("robots.txt", cache_public(site.robots_txt), name="robots-txt"),
     # Tips, following by email, the embeddable card and oEmbed (claims/readers/).

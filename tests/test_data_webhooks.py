@@ -188,3 +188,14 @@ def test_only_chief_editors_manage_endpoints_and_the_secret_is_shown_once(client
     assert endpoint.secret in response.content.decode() and endpoint.created_by == chiara
     page = client.get(reverse("admin:claims_webhookendpoint_change", args=[endpoint.pk])).content.decode()
     assert endpoint.secret not in page
+
+
+def test_an_endpoints_page_shows_its_latest_deliveries(client, chiara, make_claim, endpoint, receiver):  # noqa: F811
+    receiver.statuses = [500]
+    claim = services.publish(make_claim(), by=chiara)
+    sender.sweep()
+    client.force_login(chiara)
+    page = client.get(reverse("admin:claims_webhookendpoint_change", args=[endpoint.pk])).content.decode()
+    assert claim.slug in page and "HTTP 500" in page and "claim.published" in page
+    log = client.get(reverse("admin:claims_webhookdelivery_changelist") + f"?endpoint__id__exact={endpoint.pk}")
+    assert log.status_code == 200 and claim.slug in log.content.decode()
