@@ -231,3 +231,12 @@ def test_the_models_own_rules_are_errors_of_their_row(editor_client):
     # Fulfilled without a date is fulfilled today, after the deadline: the desk's rule, in words.
     assert "row 1: status: Fulfilled on " in page and "use “Fulfilled late”" in page
     assert Claim.objects.count() == 0
+
+
+def test_a_file_without_the_statement_column_is_refused_in_words(editor_client):
+    upload = SimpleUploadedFile("wrong.csv", b"title,who\nA bridge,City\n", content_type="text/csv")
+    response = preview(editor_client, upload)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "The file has no &#x27;statement&#x27; column" in page and 'action="' + PROCESS not in page
+    assert Claim.objects.count() == 0

@@ -120,3 +120,12 @@ def test_two_builds_at_once_do_not_both_run(register):
     cache.add(public_cache.data_key(refresh.BUILDING), "someone else", timeout=60)
     assert refresh.build_if_needed() is None
     assert store.manifest() is None
+
+
+def test_serving_reads_no_sql(client, register, django_assert_num_queries):
+    refresh.build_if_needed()
+    with django_assert_num_queries(0):
+        assert client.get(CSV_URL).status_code == 200
+        assert client.get(JSON_URL, HTTP_IF_NONE_MATCH='"nope"').status_code == 200
+        assert client.get(reverse("opendata")).status_code == 200
+    assert client.get(reverse("opendata-file", kwargs={"format": "xml"})).status_code == 404

@@ -199,3 +199,47 @@ def test_an_endpoints_page_shows_its_latest_deliveries(client, chiara, make_clai
     assert claim.slug in page and "HTTP 500" in page and "claim.published" in page
     log = client.get(reverse("admin:claims_webhookdelivery_changelist") + f"?endpoint__id__exact={endpoint.pk}")
     assert log.status_code == 200 and claim.slug in log.content.decode()
+
+
+@pytest.fixture
+def silent_server():
+    """A port that accepts connections and never answers."""
+    import socket
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
+
+
+def test_a_timeout_is_a_failure_retried_later(settings, make_claim, chiara, silent_server):
+    settings.WEBHOOK_TIMEOUT_SECONDS = 1
+    WebhookEndpoint.objects.create(url=silent_server, events=ALL_EVENTS)
+    services.publish(make_claim(), by=chiara)
+    assert sender.sweep().failed == 1
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "pending" and "timed out" in delivery.last_error and delivery.response_code is None
+
+
+def test_a_chief_editor_turns_a_disabled_endpoint_on_and_its_deliveries_go_out(
+    client,
+    settings,
+    make_claim,
+    chiara,
+    endpoint,
+    receiver,  # noqa: F811
+):
+    settings.WEBHOOK_MAX_FAILURES = 1
+    receiver.statuses = [500]
+    services.publish(make_claim(), by=chiara)
+    sender.sweep()
+    endpoint.refresh_from_db()
+    assert not endpoint.active
+    client.force_login(chiara)
+    change = reverse("admin:claims_webhookendpoint_change", args=[endpoint.pk])
+    data = {"url": endpoint.url, "description": "Partner", "events": ALL_EVENTS, "active": "on"}
+    assert client.post(change, data).status_code == 302
+    endpoint.refresh_from_db()
+    assert endpoint.active and endpoint.consecutive_failures == 0 and endpoint.disabled_at is None
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=2), tick=False):
+        assert sender.sweep().delivered == 1
