@@ -240,3 +240,11 @@ def test_a_file_without_the_statement_column_is_refused_in_words(editor_client):
     assert response.status_code == 200
     assert "The file has no &#x27;statement&#x27; column" in page and 'action="' + PROCESS not in page
     assert Claim.objects.count() == 0
+
+
+def test_a_double_submitted_confirmation_imports_once(editor_client):
+    response = preview(editor_client, csv_file(ROWS))
+    first = confirm(editor_client, response)
+    second = confirm(editor_client, response)
+    assert first.status_code == 302 and second.status_code == 302
+    assert Claim.objects.count() == 2 and Claim.history.count() == 2

@@ -31,6 +31,16 @@ class ClaimImportExportMixin(ImportExportMixin):
     def has_export_permission(self, request):
         return request.user.has_perm("claims.view_claim")
 
+    def process_import(self, request, **kwargs):
+        """The confirmation; once per upload: the uploaded file is removed when it is imported."""
+        try:
+            return super().process_import(request, **kwargs)
+        except FileNotFoundError:
+            # A second submission of the same confirmation (a double click, back and resubmit):
+            # the first imported the file, and the same rows again would change nothing anyway.
+            messages.info(request, "This file was already imported (or its upload expired): nothing more was written.")
+            return HttpResponseRedirect(reverse("admin:claims_claim_changelist"))
+
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():
             # Another write between the preview and the confirmation: nothing was imported.
