@@ -248,3 +248,21 @@ def test_a_double_submitted_confirmation_imports_once(editor_client):
     second = confirm(editor_client, response)
     assert first.status_code == 302 and second.status_code == 302
     assert Claim.objects.count() == 2 and Claim.history.count() == 2
+
+
+def test_a_sheet_never_writes_over_a_change_made_since_its_export(editor_client, make_claim, system):
+    claim = make_claim(verdict="First words.")
+    exported = export_dataset().export("csv")
+    claim.verdict = "Changed in the desk meanwhile."
+    services.save_claim(claim, by=system, reason="Desk edit")
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    rows[0]["status"] = "stalled"
+    page = preview(editor_client, csv_file(rows, headers=list(COLUMNS))).content.decode()
+    assert "row 1: the claim was changed since this sheet was exported (version 1, now 2)" in page
+    claim.refresh_from_db()
+    assert claim.status == Status.PENDING and claim.verdict == "Changed in the desk meanwhile."
+    # Unchanged rows of an old sheet are simply skipped; an emptied version cell writes over.
+    rows[0]["version"] = ""
+    confirm(editor_client, preview(editor_client, csv_file(rows, headers=list(COLUMNS))))
+    claim.refresh_from_db()
+    assert claim.status == Status.STALLED and claim.verdict == "First words."

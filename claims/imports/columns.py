@@ -13,7 +13,9 @@ from django.core.exceptions import ValidationError
 
 from claims.models import Claimant, Comparator, Precision, Status
 
-# In file order. "target" is the target as words ("under 20,000 EUR"): read by the intake's
+# In file order. "version" is the claim's version when the sheet was exported: a row whose
+# claim has changed since is refused rather than written over the change (claims.versions).
+# "target" is the target as words ("under 20,000 EUR"): read by the intake's
 # target parser only when the structured target columns are empty; exported as shown to readers.
 COLUMNS = (
     "slug",
@@ -40,6 +42,7 @@ COLUMNS = (
     "resolved_on",
     "verdict",
     "notes",
+    "version",
 )
 
 # The claim's own columns that an import writes as they are read.
@@ -67,6 +70,15 @@ class RowErrors:
     def raise_if_any(self) -> None:
         if self.errors:
             raise ValidationError(self.errors)
+
+
+def version(value) -> int | None:
+    if text(value) == "":
+        return None
+    try:
+        return int(text(value))
+    except ValueError:
+        raise ValueError("is not a version number (leave the exported number as it is)") from None
 
 
 def quoted(value) -> str:

@@ -14,6 +14,9 @@ Guarantees, each held here rather than by the admin's pages:
 - **The same file twice changes nothing.** Rows are keyed by ``slug``; a row without one
   gets the slug of its statement, so a sheet without slugs finds its claims again. A
   row whose values equal the claim's is skipped (no write, no history row).
+- **Nothing silently overwritten.** The export writes each claim's ``version``; a row
+  that would change a claim changed since (claims.versions) is refused, and with it the
+  file. A row without a version (a newsroom's own sheet) writes as it is.
 - **Words, not tracebacks**: "row 14: deadline_end 'Q5 2026' is not a date (write YYYY-MM-DD)".
 
 Deadlines and targets written as words are read by the intake's parsers
@@ -103,6 +106,7 @@ class ClaimResource(resources.ModelResource):
     resolved_on = _field("resolved_on", widget=DAY)
     verdict = _field("verdict")
     notes = _field("notes")
+    version = _field("version")
 
     class Meta:
         model = Claim
@@ -181,6 +185,8 @@ class ClaimResource(resources.ModelResource):
             instance.status = Status.PENDING
         if "resolved_on" in row:
             instance.resolved_on = errors.read("resolved_on", columns.date, row["resolved_on"])
+        # The version the sheet was exported at: checked when the row is written (save_instance).
+        instance._sheet_version = errors.read("version", columns.version, row.get("version"))
         errors.raise_if_any()
 
     def _claimant(self, instance, row, errors, *, by, reason):
@@ -311,16 +317,34 @@ class ClaimResource(resources.ModelResource):
             # save_claim sets it, so that clean() judges the row as it will be written.
             instance.resolved_on = outcome_date(instance.status, instance.resolved_on)
             instance.full_clean(validate_constraints=False)
-            services.save_claim(instance, by=kwargs.get("user"), reason=self.reason(**kwargs), validate=False)
+            services.save_claim(
+                instance,
+                by=kwargs.get("user"),
+                reason=self.reason(**kwargs),
+                validate=False,
+                expected_version=None if is_create else getattr(instance, "_sheet_version", None),
+            )
+        except StaleEdit as error:
+            raise ValidationError(
+                {
+                    "version": f"row {number}: the claim was changed since this sheet was exported (version "
+                    f"{error.expected}, now {error.current}); nothing was imported. Export it again and redo "
+                    "this row's edits, or empty its version cell to write over the change."
+                }
+            ) from None
         except ValidationError as error:
             raise ValidationError(
                 {
                     field: [f"row {number}: {field.replace('__all__', 'claim')}: {message}" for message in messages]
-                    for field, messages in error.message_dict.items()
+                    for field, messages in _messages(error).items()
                 }
             ) from None
-        except (PermissionDenied, StaleEdit) as error:
+        except PermissionDenied as error:
             raise ValidationError({"slug": f"row {number}: {error}"}) from None
+
+
+def _messages(error: ValidationError) -> dict[str, list[str]]:
+    return error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
 
 
 def export_dataset(queryset=None):
