@@ -313,6 +313,20 @@ FOLLOW_CLAIM_TIMEOUT_SECONDS = env_int("FOLLOW_CLAIM_TIMEOUT_SECONDS", 900, mini
 TIP_RATE_LIMIT = env_int("TIP_RATE_LIMIT", 5, minimum=0)
 FOLLOW_RATE_LIMIT = env_int("FOLLOW_RATE_LIMIT", 10, minimum=0)
 
+# --- Webhooks for partners (claims/webhooks/) ------------------------------------------------
+# An endpoint is turned off (and the chief editors told) after this many failed attempts in a row.
+WEBHOOK_MAX_FAILURES = env_int("WEBHOOK_MAX_FAILURES", 10, minimum=1)
+# Endpoints on private, loopback or link-local addresses are refused unless this is on (tests, a lab).
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", default=False)
+# Seconds to connect and to wait for an endpoint's answer; longer counts as a failure.
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1, maximum=60)
+# The first retry's wait after a failure, doubled on each further one (at most a day).
+WEBHOOK_RETRY_SECONDS = env_int("WEBHOOK_RETRY_SECONDS", 60, minimum=1)
+# How often beat runs the sender (it is also queued after each change that makes deliveries).
+WEBHOOK_SWEEP_SECONDS = env_int("WEBHOOK_SWEEP_SECONDS", 60, minimum=5)
+# A sender run starts no delivery after this many seconds; the next run goes on.
+WEBHOOK_SEND_BUDGET_SECONDS = env_int("WEBHOOK_SEND_BUDGET_SECONDS", 240, minimum=10)
+
 # Run by the single beat; the sweep is safe to run twice at once (see claims/reminders/sweep.py).
 CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {
@@ -333,6 +347,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.tasks.sweep_followers",
         "schedule": FOLLOW_DIGEST_SECONDS,
         "options": {"expires": FOLLOW_DIGEST_SECONDS},
+    },
+    # Webhook deliveries due, and retries (claims/webhooks/sender.py); safe to run twice at once.
+    "send-webhooks": {
+        "task": "claims.tasks.send_webhooks",
+        "schedule": WEBHOOK_SWEEP_SECONDS,
+        "options": {"expires": WEBHOOK_SWEEP_SECONDS},
     },
     # Builds the open data files when they are missing or older than the last change (claims/opendata/).
     "build-open-data": {
