@@ -65,6 +65,7 @@ def test_the_files_hold_published_claims_with_public_fields_and_the_licence(clie
 
     page = client.get(reverse("opendata")).content.decode()
     assert "CC BY 4.0" in page and 'href="claims.csv"' in page and 'href="claims.json"' in page
+    assert f"Please name {settings.NEWSROOM_NAME} and link" in page
 
 
 def test_etag_and_304(client, register):
