@@ -243,3 +243,12 @@ def test_a_chief_editor_turns_a_disabled_endpoint_on_and_its_deliveries_go_out(
     assert endpoint.active and endpoint.consecutive_failures == 0 and endpoint.disabled_at is None
     with time_machine.travel(timezone.now() + datetime.timedelta(minutes=2), tick=False):
         assert sender.sweep().delivered == 1
+
+
+def test_a_published_claim_deleted_is_announced_as_taken_down(make_claim, chiara, endpoint, receiver):  # noqa: F811
+    claim = services.publish(make_claim(), by=chiara)
+    slug = claim.slug
+    services.tracked_delete(claim, by=chiara, reason="Duplicate")
+    assert sender.sweep().delivered == 2
+    body = verified(receiver.requests[1], endpoint)
+    assert (body["type"], body["data"]["slug"]) == ("claim.unpublished", slug)
