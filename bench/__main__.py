@@ -2,7 +2,8 @@
 
 Steps: a database with N claims (generated once, then reused), the web benchmark
 (uncached, cached, admin), the abuse round (a reader under attack), the reminder sweep
-at N and at 10,000, intake speed; then the table is printed, written to docs/benchmarks.md, and the last line is
+at N and at 10,000, intake speed, bulk import of 10,000 rows; then the table is printed, written to
+docs/benchmarks.md, and the last line is
 `worst uncached ratio=X worst cached ratio=Y sweep ratio=Z abuse p99=W ms`.
 
 A part of the project that does not exist yet (an endpoint, the sweep, intake) is
@@ -171,6 +172,10 @@ def main(argv=None) -> None:
         log("Intake:")
         run.intake = json_step("intake_step", url, timeout=600)
         log(f"  {report._intake_lines(run)[0]}")
+
+    log("Bulk import:")
+    run.imports = json_step("import_step", url, timeout=1800)
+    log(f"  {report._import_lines(run)[0]}")
 
     missed = [r for r in run.web if r.load is not None and not all(met for _, met in report.web_checks(r))]
     if missed:

@@ -41,6 +41,7 @@ class Run:
     sweep: dict | None = None
     sweep_baseline: dict | None = None
     intake: dict | None = None
+    imports: dict | None = None
     abuse: "AbuseResult | None" = None
     profiles: dict = field(default_factory=dict)
     elapsed: float = 0.0
@@ -156,7 +157,7 @@ def markdown(run: Run) -> str:
             f"| {r.name} `{r.path}` | {r.mode} | {size} | {r.load.rps:.0f} | {r.load.p50_ms:.1f} | {r.load.p99_ms:.1f} "
             f"| {r.ceiling.rps:.0f} | {ratio} | {cold} | {verdict} |"
         )
-    lines += ["", *_abuse_lines(run), "", *_sweep_lines(run), "", *_intake_lines(run)]
+    lines += ["", *_abuse_lines(run), "", *_sweep_lines(run), "", *_intake_lines(run), "", *_import_lines(run)]
     for title, text in run.profiles.items():
         lines += ["", f"<details><summary>Profile: {title}</summary>", "", "```", text.rstrip(), "```", "</details>"]
     lines += ["", f"`{summary_line(run)}`", f"<!-- /bench:{run.claims} -->"]
@@ -230,6 +231,17 @@ def _intake_lines(run: Run) -> list[str]:
     if not intake.get("available"):
         return [f"Intake: {intake.get('note', 'not measured')}."]
     return [f"Intake: {intake['seconds_per_mb']:.2f} seconds per MB of article text."]
+
+
+def _import_lines(run: Run) -> list[str]:
+    imports = run.imports or {}
+    if not imports.get("available"):
+        return [f"Bulk import: {imports.get('note', 'not measured')}."]
+    return [
+        f"Bulk import of {imports['rows']:,} rows (claims.imports, with history): preview "
+        f"{imports['preview_seconds_per_1000']:.2f} s, confirm {imports['confirm_seconds_per_1000']:.2f} s "
+        "per 1,000 rows."
+    ]
 
 
 def targets_summary(run: Run) -> list[str]:

@@ -1016,3 +1016,7 @@ class ReaderMessage(models.Model):
         if self.retry_after:
             return "retrying"
         return "claimed" if self.claimed_at else "pending"
+
+
+# Partners' webhooks (claims.webhooks): defined in their package, registered with this app here.
+from claims.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent  # noqa: E402, F401

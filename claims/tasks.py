@@ -12,11 +12,14 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from claims import public_cache, public_refresh
+from claims.opendata import refresh as opendata
 from claims.readers import digests as followers
 from claims.readers.enqueue import enqueue_sweep as enqueue_followers_sweep
 from claims.reminders.enqueue import enqueue_sweep
 from claims.reminders.sweep import sweep
 from claims.sitemaps import refresh as sitemaps
+from claims.webhooks import sender as webhooks
+from claims.webhooks.events import ask_for_sending
 
 logger = logging.getLogger(__name__)
 
@@ -93,4 +96,36 @@ def sweep_followers() -> dict:
     logger.info("Followers' sweep: %s", result)
     if result.more_due:
         enqueue_followers_sweep()
+    return result.as_dict()
+
+
+@shared_task(
+    name="claims.tasks.build_open_data",
+    ignore_result=True,
+    # Within the build's lock, so no second build starts beside a hung one.
+    soft_time_limit=opendata.BUILD_LOCK_SECONDS - 60,
+    time_limit=opendata.BUILD_LOCK_SECONDS - 30,
+)
+def build_open_data() -> dict | None:
+    built = opendata.build_if_needed()
+    logger.info("Open data: %s", f"built at {built['built_at']}" if built else "current, or another build is running")
+    return built
+
+
+@shared_task(
+    name="claims.tasks.send_webhooks",
+    ignore_result=True,
+    # Past the sender's own budget by more than one delivery's timeout.
+    soft_time_limit=settings.WEBHOOK_SEND_BUDGET_SECONDS + settings.WEBHOOK_TIMEOUT_SECONDS * 2,
+    time_limit=settings.WEBHOOK_SEND_BUDGET_SECONDS + settings.WEBHOOK_TIMEOUT_SECONDS * 3,
+)
+def send_webhooks() -> dict:
+    try:
+        result = webhooks.sweep()
+    except SoftTimeLimitExceeded:
+        logger.warning("Webhook sender stopped at its time limit; the next run sends what it left.")
+        return {}
+    logger.info("Webhooks: %s", result)
+    if result.more_due:
+        ask_for_sending()
     return result.as_dict()

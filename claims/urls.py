@@ -5,12 +5,13 @@ every response carries an ETag and Last-Modified for conditional GET. Each names
 query parameters it uses (``params``); any other is ignored, so that made-up addresses
 cannot get past the cache. Work that can be expensive on a cache miss runs ``bounded`` by
 the deployment's cap, and searches and sitemaps are ``rate_limited`` per address (claims/throttle/).
-Sitemaps are built by a worker and served as stored (claims/sitemaps/).
+Sitemaps and the open data files are built by a worker and served as stored (claims/sitemaps/, claims/opendata/).
 """
 
 from django.urls import include, path
 
 from claims.feeds import ClaimEventsFeed
+from claims.opendata import views as opendata_views
 from claims.public_cache import cache_public
 from claims.sitemaps import views as sitemap_views
 from claims.throttle import rate
@@ -48,6 +49,10 @@ urlpatterns = [
     # Served as stored, but a section is megabytes at a million claims: counted per address too.
     path("sitemap.xml", rate_limited(sitemap_views.index, kind=rate.SITEMAP), name="sitemap"),
     path("sitemap-<section>.xml", rate_limited(sitemap_views.section, kind=rate.SITEMAP), name="sitemap-section"),
+    # Open data: the page lists the files; the files are served as built by a worker (claims/opendata/).
+    # Not page-cached: it reads one manifest, and must show the files once the first build is in.
+    path("data/", opendata_views.index, name="opendata"),
+    path("data/claims.<str:format>", rate_limited(opendata_views.download, kind=rate.DOWNLOAD), name="opendata-file"),
     path("robots.txt", cache_public(site.robots_txt), name="robots-txt"),
     # Tips, following by email, the embeddable card and oEmbed (claims/readers/).
     path("", include("claims.readers.urls")),

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     # Swagger UI's files for the API reference page, served from here (no CDN).
     "drf_spectacular_sidecar",
     "django_filters",
+    # Bulk import and export of claims as CSV and XLSX in the admin (claims/imports/).
+    "import_export",
     # Sign-in: failed attempts and lockouts (axes), one-time codes from an app and backup codes (django-otp).
     "axes",
     "django_otp",
@@ -239,6 +241,19 @@ PUBLIC_REFRESH_SECONDS = env_int("PUBLIC_REFRESH_SECONDS", 300, minimum=10)
 # most once per this many seconds, and by beat as often, so they are about this far behind.
 PUBLIC_SITEMAP_SECONDS = env_int("PUBLIC_SITEMAP_SECONDS", 300, minimum=10)
 
+# --- Open data (/data/, claims/opendata/) ----------------------------------------------------
+# The licence of the downloads, named in the JSON's metadata, the files' Link header and on /data/.
+DATA_LICENSE = env_str("DATA_LICENSE", "CC BY 4.0")
+DATA_LICENSE_URL = env_str("DATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/")
+# A worker rebuilds the files after a change at most once per this many seconds, and beat as often.
+OPEN_DATA_SECONDS = env_int("OPEN_DATA_SECONDS", 300, minimum=10)
+# Where the built files are kept: the web processes read what the worker writes, so a shared directory.
+OPEN_DATA_DIR = env_str("OPEN_DATA_DIR", str(BASE_DIR / "opendata"))
+STORAGES["opendata"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": OPEN_DATA_DIR},
+}
+
 # --- Bounds on public work (claims/throttle/) ---------------------------------------------
 # Expensive requests (a search, a filtered or deep list page, the feed or calendar when not
 # cached, a sign-in POST) running at once across the deployment, counted in Redis; past it,
@@ -255,6 +270,7 @@ PUBLIC_RATE_LIMIT = env_int("PUBLIC_RATE_LIMIT", 120, minimum=0)
 # needs often: searches on the list page, sitemaps, sign-in POSTs (claims/throttle/rate.py).
 PUBLIC_SEARCH_RATE_LIMIT = env_int("PUBLIC_SEARCH_RATE_LIMIT", 30, minimum=0)
 PUBLIC_SITEMAP_RATE_LIMIT = env_int("PUBLIC_SITEMAP_RATE_LIMIT", 10, minimum=0)
+PUBLIC_DOWNLOAD_RATE_LIMIT = env_int("PUBLIC_DOWNLOAD_RATE_LIMIT", 10, minimum=0)
 SIGN_IN_RATE_LIMIT = env_int("SIGN_IN_RATE_LIMIT", 20, minimum=0)
 
 # The filesystem transport's URL names a host only so that kombu does not warn about its absence.
@@ -303,6 +319,20 @@ FOLLOW_CLAIM_TIMEOUT_SECONDS = env_int("FOLLOW_CLAIM_TIMEOUT_SECONDS", 900, mini
 TIP_RATE_LIMIT = env_int("TIP_RATE_LIMIT", 5, minimum=0)
 FOLLOW_RATE_LIMIT = env_int("FOLLOW_RATE_LIMIT", 10, minimum=0)
 
+# --- Webhooks for partners (claims/webhooks/) ------------------------------------------------
+# An endpoint is turned off (and the chief editors told) after this many failed attempts in a row.
+WEBHOOK_MAX_FAILURES = env_int("WEBHOOK_MAX_FAILURES", 10, minimum=1)
+# Endpoints on private, loopback or link-local addresses are refused unless this is on (tests, a lab).
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", default=False)
+# Seconds to connect and to wait for an endpoint's answer; longer counts as a failure.
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1, maximum=60)
+# The first retry's wait after a failure, doubled on each further one (at most a day).
+WEBHOOK_RETRY_SECONDS = env_int("WEBHOOK_RETRY_SECONDS", 60, minimum=1)
+# How often beat runs the sender (it is also queued after each change that makes deliveries).
+WEBHOOK_SWEEP_SECONDS = env_int("WEBHOOK_SWEEP_SECONDS", 60, minimum=5)
+# A sender run starts no delivery after this many seconds; the next run goes on.
+WEBHOOK_SEND_BUDGET_SECONDS = env_int("WEBHOOK_SEND_BUDGET_SECONDS", 240, minimum=10)
+
 # Run by the single beat; the sweep is safe to run twice at once (see claims/reminders/sweep.py).
 CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {
@@ -323,6 +353,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.tasks.sweep_followers",
         "schedule": FOLLOW_DIGEST_SECONDS,
         "options": {"expires": FOLLOW_DIGEST_SECONDS},
+    },
+    # Webhook deliveries due, and retries (claims/webhooks/sender.py); safe to run twice at once.
+    "send-webhooks": {
+        "task": "claims.tasks.send_webhooks",
+        "schedule": WEBHOOK_SWEEP_SECONDS,
+        "options": {"expires": WEBHOOK_SWEEP_SECONDS},
+    },
+    # Builds the open data files when they are missing or older than the last change (claims/opendata/).
+    "build-open-data": {
+        "task": "claims.tasks.build_open_data",
+        "schedule": OPEN_DATA_SECONDS,
+        "options": {"expires": OPEN_DATA_SECONDS},
     },
     # Builds the sitemaps when they are missing or older than the last change (claims/sitemaps/).
     "build-sitemaps": {

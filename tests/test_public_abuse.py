@@ -191,6 +191,7 @@ KINDS = {
     "PUBLIC_SEARCH_RATE_LIMIT": ("get", "/claims/?q=nissan"),
     "PUBLIC_SITEMAP_RATE_LIMIT": ("get", "/sitemap-claims.xml"),
     "SIGN_IN_RATE_LIMIT": ("post", "/admin/login/"),
+    "PUBLIC_DOWNLOAD_RATE_LIMIT": ("get", "/data/claims.json"),
     "PUBLIC_RATE_LIMIT": ("get", "/api/claims/"),
 }
 

@@ -9,3 +9,4 @@
 """
 
 from claims.admin import claims, readers, register  # noqa: F401 - registers the desk's pages
+from claims.webhooks import admin as webhooks  # noqa: F401 - endpoints and their deliveries, for chief editors

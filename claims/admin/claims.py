@@ -23,6 +23,7 @@ from claims.admin.lists import (
     PublishedFilter,
 )
 from claims.admin.tracked import HTTPS_URLS, TrackedAdmin, VersionedInline
+from claims.imports.admin import ClaimImportExportMixin
 from claims.models import Appearance, Claim, Update
 from claims.reminders.desk import ReminderInline, due_soon_view
 
@@ -46,7 +47,7 @@ class AppearanceInline(VersionedInline, admin.TabularInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(TrackedAdmin):
+class ClaimAdmin(ClaimImportExportMixin, TrackedAdmin):
     form = ClaimForm
     paginator = LargeTablePaginator
     show_full_result_count = False  # no second COUNT(*) over the whole table

@@ -32,11 +32,12 @@ WINDOW_SECONDS = 60
 PREFIX = "public:throttle:rate:"  # under the public prefix, as slots.KEY
 
 # The kinds of request counted by the minute, each with the setting that holds its limit.
-REQUESTS, SEARCH, SITEMAP, SIGN_IN = "", "search", "sitemap", "sign-in"
+REQUESTS, SEARCH, SITEMAP, DOWNLOAD, SIGN_IN = "", "search", "sitemap", "download", "sign-in"
 KINDS = {
     REQUESTS: "PUBLIC_RATE_LIMIT",  # the API, and the feed and calendar when made afresh
     SEARCH: "PUBLIC_SEARCH_RATE_LIMIT",
     SITEMAP: "PUBLIC_SITEMAP_RATE_LIMIT",
+    DOWNLOAD: "PUBLIC_DOWNLOAD_RATE_LIMIT",  # the open data files (claims/opendata/)
     SIGN_IN: "SIGN_IN_RATE_LIMIT",
 }
 
