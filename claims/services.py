@@ -127,7 +127,7 @@ def unique_slug(model, text: str, *, max_length: int = 80, exclude_pk=None) -> s
     return candidate
 
 
-def _previous_state(claim: Claim) -> dict:
+def previous_state(claim: Claim) -> dict:
     """The claim's row as it is now, for the permission checks and the save hooks to compare with.
 
     Read without a lock: the write locks the row and checks its version (TrackedModel.save),
@@ -179,7 +179,7 @@ def save_claim(
     a publication or an outcome is refused (ReviewRequired) unless ``reviewed`` is the
     review being approved (only ``approve_review`` passes it).
     """
-    previous = _previous_state(claim)
+    previous = previous_state(claim)
     if claim.published_at != previous.get("published_at"):
         _check_can_publish(by)
     if reviewed is None and review_rule.required() and not is_system(by):
