@@ -1119,6 +1119,8 @@ class Review(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     # Last listed in the chief editors' reminder digests (claims.reminders.reviews).
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # The sweep that listed it last: it reads back exactly the reviews it claimed.
+    remind_token = models.CharField(max_length=32, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
