@@ -618,8 +618,8 @@ class Claim(TrackedModel):
         return errors
 
     @property
-    def has_reply_box(self) -> bool:
-        return self.reply_requested_on is not None
+    def status_definition(self) -> str:
+        return STATUS_DEFINITIONS[self.status]
 
     @property
     def short_claim_reviewed(self) -> str:
