@@ -83,6 +83,19 @@ def reviewable_changes(previous: dict, claim: Claim) -> dict:
     return changes
 
 
+def update_needs_review(claim: Claim, status: str) -> bool:
+    """Whether a timeline update bringing ``status`` would give the published ``claim`` an outcome (or take it)."""
+    if not (required() and claim.pk and claim.published_at is not None) or not status or status == claim.status:
+        return False
+    return Status(status).is_closed or claim.status_enum.is_closed
+
+
+UPDATE_NEEDS_REVIEW = (
+    "An update that gives this published claim an outcome goes through review: set the status on the claim's "
+    "page, in the Status section (the save becomes a review request), and add the update without a status."
+)
+
+
 def describe(changes: dict) -> str:
     """A write's reviewable part in words, for ReviewRequired ("publishing this claim")."""
     if changes.get("publish"):

@@ -91,8 +91,41 @@ def test_a_timeline_update_with_an_outcome_on_a_published_claim_is_refused_with_
     )
     response = client.post(change_url(claim), data)
     assert response.status_code == 200
-    assert "goes through review: set the status in the Status section" in response.content.decode()
+    assert "goes through review: set the status on the claim&#x27;s page" in response.content.decode()
     assert not claim.updates.exists()
+
+
+def test_the_update_page_refuses_an_outcome_of_a_published_claim_without_a_500(client, make_claim, elena):
+    claim = make_claim(published_at=timezone.now())
+    as_user(client, elena)
+    form = post_form(client.get("/admin/claims/update/add/").content.decode())
+    data = form.data(claim=str(claim.pk), date="2026-03-01", summary="Cancelled", status=Status.WITHDRAWN)
+    response = client.post("/admin/claims/update/add/", data)
+    assert response.status_code == 200 and "goes through review" in response.content.decode()
+    data = form.data(claim=str(claim.pk), date="2026-03-01", summary="Works started", status=Status.IN_PROGRESS)
+    assert client.post("/admin/claims/update/add/", data).status_code == 302  # open to open: no review
+    claim.refresh_from_db()
+    assert claim.status == Status.IN_PROGRESS
+
+
+def test_a_new_claim_published_at_once_is_saved_as_a_draft_as_typed_and_sent_for_review(
+    client, make_claim, chiara, claimant, source
+):
+    as_user(client, chiara)
+    form = post_form(client.get("/admin/claims/claim/add/").content.decode())
+    now = timezone.localtime()
+    data = form.data(
+        statement="Nissan will sell a 20,000 EUR EV by 2026.", claimant=str(claimant.pk), source=str(source.pk),
+        slug="nissan-20000-eur-ev",
+        deadline_text="by 2026", deadline_end="2026-12-31", deadline_precision="year", status=Status.IN_PROGRESS,
+        published_at_0=f"{now:%Y-%m-%d}", published_at_1=f"{now:%H:%M:%S}", change_reason="New and ready",
+    )  # fmt: skip
+    response = client.post("/admin/claims/claim/add/", data, follow=True)
+    assert response.status_code == 200
+    assert not response.context.get("errors"), response.context["errors"]
+    claim = Claim.objects.get(statement="Nissan will sell a 20,000 EUR EV by 2026.")
+    assert claim.published_at is None and claim.status == Status.IN_PROGRESS
+    assert Review.objects.get(claim=claim).changes == {"publish": True}
 
 
 def test_counts_on_the_desk_and_the_claim_list_and_the_list_opens_on_pending(client, make_claim, elena, chiara):

@@ -15,7 +15,7 @@ from django.utils.text import smart_split, unescape_string_literal
 from claims import review as review_rule
 from claims import services
 from claims.admin import csv_export
-from claims.admin.forms import ClaimForm, TimelineFormSet, VersionedForm, VersionedInlineFormSet
+from claims.admin.forms import NOT_ROW_FIELDS, ClaimForm, TimelineFormSet, VersionedForm, VersionedInlineFormSet
 from claims.admin.lists import (
     AssigneeFilter,
     ClaimantFilter,
@@ -137,11 +137,6 @@ class ClaimAdmin(TrackedAdmin):
         )
         self._warn_long_claim_reviewed(request, obj)
 
-    # Fields of the form that a review carries, or that are the form's own.
-    _REVIEWED_OR_FORM_FIELDS = frozenset(
-        {"published_at", *review_rule.OUTCOME_FIELDS, "change_reason", "is_correction", "opened_version"}
-    )
-
     def _save_and_ask_for_review(self, request, obj, form, change, previous, proposed, reason, correction):
         """Save what readers will not see at once; turn the publication or outcome into a review request.
 
@@ -149,10 +144,14 @@ class ClaimAdmin(TrackedAdmin):
         the editor's other changes, then the review is asked for with what they proposed.
         A refusal of the request (one is already waiting) is told, and the rest kept.
         """
-        obj.published_at = previous.get("published_at")
-        for name in review_rule.OUTCOME_FIELDS:
-            setattr(obj, name, previous[name] if previous else obj._meta.get_field(name).get_default())
-        if not change or set(form.changed_data) - self._REVIEWED_OR_FORM_FIELDS:
+        if proposed.get("publish"):
+            obj.published_at = None  # the draft's own fields (its status too) are saved as typed
+            reviewed = {"published_at"}
+        else:
+            for name in review_rule.OUTCOME_FIELDS:  # the outcome as readers see it now
+                setattr(obj, name, previous[name])
+            reviewed = {"published_at", *review_rule.OUTCOME_FIELDS}
+        if not change or set(form.changed_data) - reviewed - NOT_ROW_FIELDS:
             services.save_claim(
                 obj, by=request.user, reason=reason, expected_version=self.version_of(form), validate=False
             )

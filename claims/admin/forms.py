@@ -136,19 +136,12 @@ class TimelineFormSet(VersionedInlineFormSet):
     def _refuse_outcomes_waiting_for_review(self):
         """An update that would give a published claim an outcome cannot go through a review (the
         review carries the claim's status, not a timeline entry): say where to do it instead."""
-        claim = self.instance
-        if not (review_rule.required() and claim.pk and claim.published_at is not None):
-            return
         for form in self.forms:
             status = form.cleaned_data.get("status") if not form.cleaned_data.get("DELETE") else None
-            if not status or status == claim.status or not (form.instance.pk is None or "status" in form.changed_data):
+            if not (form.instance.pk is None or "status" in form.changed_data):
                 continue
-            if Status(status).is_closed or claim.status_enum.is_closed:
-                raise ValidationError(
-                    "An update that gives this published claim an outcome goes through review: set the status "
-                    "in the Status section above (the save becomes a review request) and add the update without "
-                    "a status."
-                )
+            if review_rule.update_needs_review(self.instance, status):
+                raise ValidationError(review_rule.UPDATE_NEEDS_REVIEW)
 
 
 class ReasonForm(VersionedForm):
@@ -258,6 +251,14 @@ class ClaimForm(CorrectionForm):
 
 class UpdateForm(CorrectionForm):
     """A timeline entry of its own page: a correction there corrects its claim."""
+
+    def clean(self):
+        cleaned = super().clean()
+        claim = cleaned.get("claim") or (self.instance.claim if self.instance.claim_id else None)
+        changes_status = self.instance.pk is None or "status" in self.changed_data
+        if claim is not None and changes_status and review_rule.update_needs_review(claim, cleaned.get("status")):
+            self.add_error("status", review_rule.UPDATE_NEEDS_REVIEW)
+        return cleaned
 
     def correction_claim(self, cleaned):
         return cleaned.get("claim") or (self.instance.claim if self.instance.claim_id else None)
