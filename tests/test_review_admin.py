@@ -208,3 +208,24 @@ def test_a_long_claim_reviewed_is_warned_about(client, make_claim, chiara):
         change_url(claim), form.data(claim_reviewed="Nissan: EV city car in Europe by 2026"), follow=True
     )
     assert not any("short form" in text for text in texts(response))
+
+
+def test_the_right_of_reply_is_edited_on_the_claims_page_with_history(client, make_claim, elena):
+    claim = make_claim(published_at=timezone.now())
+    as_user(client, elena)
+    page = client.get(change_url(claim)).content.decode()
+    assert "Right of reply" in page and "Their reply" in page
+    assert "<strong>Missed</strong>: The deadline passed" in page  # each status's definition, under the status
+    form = post_form(page)
+    data = form.data(
+        reply_requested_on="2026-03-03", reply_on="2026-03-05", reply_text="We stand by our plan.",
+        change_reason="Nissan replied",
+    )  # fmt: skip
+    assert client.post(change_url(claim), data).status_code == 302
+    row = Claim.history.filter(id=claim.pk).latest("history_id")
+    assert (row.reply_text, row.history_change_reason, row.history_user) == (
+        "We stand by our plan.",
+        "Nissan replied",
+        elena,
+    )
+    assert not Review.objects.exists()  # the reply is the claimant's word, not our rating: no review
