@@ -434,9 +434,12 @@ class Claim(TrackedModel):
     reply_requested_on = models.DateField(
         "asked for comment on", null=True, blank=True, validators=[validate_sane_date]
     )
-    reply_text = models.TextField("their reply", blank=True, help_text="Public: quote or sum up the reply.")
+    # db_default on the text columns: rows written in SQL (bench/generate.py, imports) need not name them.
+    reply_text = models.TextField(
+        "their reply", blank=True, default="", db_default="", help_text="Public: quote or sum up the reply."
+    )
     reply_on = models.DateField("replied on", null=True, blank=True, validators=[validate_sane_date])
-    reply_url = models.URLField("reply link", max_length=500, blank=True)
+    reply_url = models.URLField("reply link", max_length=500, blank=True, default="", db_default="")
     no_reply_by = models.DateField(
         "no reply by",
         null=True,
@@ -448,6 +451,8 @@ class Claim(TrackedModel):
         "claim reviewed (short)",
         max_length=300,
         blank=True,
+        default="",
+        db_default="",
         help_text="A short form of the claim for search engines' fact-check markup (ClaimReview "
         "claimReviewed); 75 characters or fewer. Empty: the statement.",
     )

@@ -22,7 +22,15 @@ class MethodologyTextAdmin(TrackedAdmin):
     fields = ["introduction", "corrections_policy", "contact", "change_reason", "opened_version"]
 
     def has_add_permission(self, request):
-        return self.has_change_permission(request) and not MethodologyText.objects.exists()
+        # No query here: the admin asks on every page (its sidebar). The add page sends to the row once it exists.
+        return self.has_change_permission(request)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if MethodologyText.objects.exists():
+            return HttpResponseRedirect(
+                reverse("admin:claims_methodologytext_change", args=[MethodologyText.SINGLETON_ID])
+            )
+        return super().add_view(request, form_url, extra_context)
 
     def has_change_permission(self, request, obj=None):
         return request.user.has_perm(services.PUBLISH_PERMISSION)
