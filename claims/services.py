@@ -346,7 +346,7 @@ def request_review(claim: Claim, *, by, reason: str, **changes) -> Review:
     unknown = set(changes) - set(review_rule.CHANGE_KEYS)
     if unknown:
         raise ValueError(f"A review cannot propose {', '.join(sorted(unknown))}.")
-    current = Claim.objects.select_for_update().select_related("claimant").get(pk=claim.pk)
+    current = Claim.objects.select_for_update().get(pk=claim.pk)  # two requests of one claim take turns
     pending = Review.objects.filter(claim=current, state=Review.State.PENDING).select_related("submitter").first()
     if pending is not None:
         raise ValidationError(
@@ -365,6 +365,9 @@ def request_review(claim: Claim, *, by, reason: str, **changes) -> Review:
         proposal.pop("publish", None)
     if "verdict" in proposal:
         proposal["verdict"] = (proposal["verdict"] or "").strip()
+    for name in review_rule.OUTCOME_FIELDS:  # what would not change is no part of the proposal
+        if name in proposal and proposal[name] == getattr(current, name):
+            proposal.pop(name)
     proposal["correction"] = _check_correction(
         current, {"published_at": current.published_at}, changes.get("correction", "")
     )
@@ -391,7 +394,7 @@ def _locked_pending(review: Review) -> Review:
     The lock makes racing decisions (two reviewers clicking at once) take turns: the second
     finds the review decided and is told by whom, and nothing of it takes effect.
     """
-    locked = Review.objects.select_for_update().select_related("submitter").get(pk=review.pk)
+    locked = Review.objects.select_for_update().get(pk=review.pk)  # the review's row alone (no join locked)
     if not locked.is_pending:
         last = locked.decisions.select_related("reviewer").order_by("-decided_at", "-id").first()
         who = f" by {_name(last.reviewer)}" if last else ""
