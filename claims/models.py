@@ -164,6 +164,30 @@ class Status(models.TextChoices):
         """ClaimReview ratingValue on a 1 (worst) to 5 (best) scale; None when not rated."""
         return _RATINGS.get(self)
 
+    @property
+    def definition(self) -> str:
+        """The public definition of the status: the methodology page, the admin's help and the API share it."""
+        return STATUS_DEFINITIONS[self]
+
+
+# What each status means, as readers read it (/methodology/, the API's status_definition,
+# the admin's help next to the status). One place, so that the desk and readers never
+# work from two scales.
+STATUS_DEFINITIONS = {
+    Status.PENDING: "We track the claim but have not yet looked at how it is going.",
+    Status.IN_PROGRESS: "There is public evidence of steps towards it (an order placed, a plant being built, a "
+    "bill tabled), and the deadline has not passed.",
+    Status.STALLED: "Nothing has moved for a long time, or the work was paused, but the claimant has not given "
+    "up on it.",
+    Status.FULFILLED: "It happened as claimed, by the deadline; a measurable target was met.",
+    Status.FULFILLED_LATE: "It happened as claimed, but after the deadline.",
+    Status.PARTLY_FULFILLED: "Part of it happened (some of the markets, a lower figure than promised, a smaller "
+    "version): the verdict says which part.",
+    Status.MISSED: "The deadline passed and it had not happened, or a measurable target was not met.",
+    Status.WITHDRAWN: "The claimant said they would no longer do it, before the deadline.",
+    Status.UNVERIFIABLE: "We cannot tell whether it happened: the claim is too vague, or the evidence is not public.",
+}
+
 
 _RATINGS = {
     Status.FULFILLED: 5,
@@ -405,6 +429,33 @@ class Claim(TrackedModel):
     published_at = models.DateTimeField(
         null=True, blank=True, validators=[validate_sane_date], help_text="Empty while the claim is a draft."
     )
+    # The claimant's right of reply (shown on the claim's page, its timeline and the API):
+    # when they were asked for comment, and their reply, or the day by which none had come.
+    reply_requested_on = models.DateField(
+        "asked for comment on", null=True, blank=True, validators=[validate_sane_date]
+    )
+    # db_default on the text columns: rows written in SQL (bench/generate.py, imports) need not name them.
+    reply_text = models.TextField(
+        "their reply", blank=True, default="", db_default="", help_text="Public: quote or sum up the reply."
+    )
+    reply_on = models.DateField("replied on", null=True, blank=True, validators=[validate_sane_date])
+    reply_url = models.URLField("reply link", max_length=500, blank=True, default="", db_default="")
+    no_reply_by = models.DateField(
+        "no reply by",
+        null=True,
+        blank=True,
+        validators=[validate_sane_date],
+        help_text="When no reply had come by this day (leave empty once they reply).",
+    )
+    claim_reviewed = models.CharField(
+        "claim reviewed (short)",
+        max_length=300,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="A short form of the claim for search engines' fact-check markup (ClaimReview "
+        "claimReviewed); 75 characters or fewer. Empty: the statement.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # When readers last saw the claim change: a public field, its timeline of updates, its
@@ -553,8 +604,32 @@ class Claim(TrackedModel):
             errors["target_value"] = "A target needs both a comparator and a value."
         if timeliness := timeliness_error(self.status, self.resolved_on, self.deadline_end):
             errors["status"] = timeliness
+        errors.update(self._reply_errors())
         if errors:
             raise ValidationError(errors)
+
+    def _reply_errors(self) -> dict:
+        errors = {}
+        replied = bool(self.reply_text or self.reply_on or self.reply_url)
+        if (replied or self.no_reply_by) and self.reply_requested_on is None:
+            errors["reply_requested_on"] = "Say when the claimant was asked for comment."
+        if replied and self.no_reply_by:
+            errors["no_reply_by"] = "The claimant replied: clear “no reply by”."
+        asked = self.reply_requested_on
+        for name in ("reply_on", "no_reply_by"):
+            day = getattr(self, name)
+            if asked and day and day < asked and name not in errors:
+                errors[name] = f"This is before they were asked for comment ({asked:%Y-%m-%d})."
+        return errors
+
+    @property
+    def status_definition(self) -> str:
+        return STATUS_DEFINITIONS[self.status]
+
+    @property
+    def short_claim_reviewed(self) -> str:
+        """ClaimReview's claimReviewed: the editors' short form, else the statement."""
+        return self.claim_reviewed or self.statement
 
 
 @functools.cache
@@ -1016,6 +1091,109 @@ class ReaderMessage(models.Model):
         if self.retry_after:
             return "retrying"
         return "claimed" if self.claimed_at else "pending"
+
+
+# --- The two-person rule (claims.review) ------------------------------------------------
+
+
+class Review(models.Model):
+    """A change readers would see, waiting for a second pair of eyes (claims.review).
+
+    Publishing a claim, and giving a published claim an outcome or changing it, are asked
+    for here (``changes``: ``publish``, ``status``, ``resolved_on``, ``verdict``) and
+    applied only when REVIEW_APPROVALS chief editors other than the submitter approve,
+    as one history entry of the claim naming them all. A returned review changes nothing.
+    Not history-tracked itself: its decisions (ReviewDecision) are its audit trail, and
+    what it changed is in the claim's history.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Awaiting review"
+        APPROVED = "approved", "Approved"
+        RETURNED = "returned", "Returned"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="reviews")
+    changes = models.JSONField(help_text="The proposed changes: publish, status, resolved_on (ISO date), verdict.")
+    reason = models.TextField(help_text="The submitter's reason, kept in the claim's history with the change.")
+    submitter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=10, choices=State, default=State.PENDING)
+    # The claim as the request was made: approval is refused if readers' fields changed since.
+    base_version = models.IntegerField()
+    base_public_changed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # Last listed in the chief editors' reminder digests (claims.reminders.reviews).
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    # The sweep that listed it last: it reads back exactly the reviews it claimed.
+    remind_token = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One open question per claim: a second request (a double click, another editor)
+            # is refused until the first is decided.
+            models.UniqueConstraint(fields=["claim"], condition=Q(state="pending"), name="claims_review_one_pending"),
+        ]
+        indexes = [
+            # The "Awaiting review" list and its counts, oldest first, and the reminder digests.
+            models.Index(fields=["created_at"], condition=Q(state="pending"), name="claims_review_pending"),
+        ]
+
+    def __str__(self):
+        return f"Review {self.pk} of “{self.claim}”"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == self.State.PENDING
+
+
+class ReviewDecision(models.Model):
+    """One reviewer's approval or return of a review, with their comment and when."""
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", "Approved"
+        RETURN = "return", "Returned"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="decisions")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(max_length=10, choices=Decision)
+    comment = models.TextField(blank=True)
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "reviewer"], name="claims_reviewdecision_once_per_reviewer"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_decision_display()} by {self.reviewer}"
+
+
+# --- The methodology page's own text (/methodology/) --------------------------------------
+
+
+class MethodologyText(TrackedModel):
+    """The newsroom's own words on the methodology page; one row (id 1), edited in the admin with history.
+
+    The rest of the page (the statuses, deadlines, targets, the review rule) is written
+    from the code that applies it, so it cannot drift from what the desk does.
+    """
+
+    SINGLETON_ID = 1
+
+    introduction = models.TextField(blank=True, help_text="Who we are and why we track claims. Plain text.")
+    corrections_policy = models.TextField(blank=True, help_text="How we correct mistakes. Plain text.")
+    contact = models.TextField(blank=True, help_text="How readers and claimants reach the desk. Plain text.")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "methodology text"
+        verbose_name_plural = "methodology text"
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="claims_methodologytext_singleton")]
+
+    def __str__(self):
+        return "Methodology page text"
 
 
 # Partners' webhooks (claims.webhooks): defined in their package, registered with this app here.

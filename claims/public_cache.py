@@ -44,7 +44,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
-from claims.models import Appearance, Claim, Claimant, Source, Update, newsroom_today
+from claims.models import Appearance, Claim, Claimant, MethodologyText, Source, Update, newsroom_today
 from factcheck.cache import on_recovery
 
 GENERATION_KEY = "public:generation"
@@ -348,6 +348,13 @@ for _model in (Update, Appearance):
     post_delete.connect(_stamp_related_claims, sender=_model, dispatch_uid=f"public-stamp-delete-{_model.__name__}")
 # A claimant or source can only be deleted while no claim refers to it (PROTECT): readers saw it nowhere.
 post_save.connect(_on_save, sender=Claim, dispatch_uid="public-cache-save-Claim")
+
+
+def _methodology_changed(sender, instance, using, raw=False, **kwargs):
+    _changed(using)  # /methodology/ shows it (and every page's frame links there)
+
+
+post_save.connect(_methodology_changed, sender=MethodologyText, dispatch_uid="public-cache-save-MethodologyText")
 post_delete.connect(_on_delete, sender=Claim, dispatch_uid="public-cache-delete-Claim")
 
 

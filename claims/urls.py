@@ -16,7 +16,7 @@ from claims.public_cache import cache_public
 from claims.sitemaps import views as sitemap_views
 from claims.throttle import rate
 from claims.throttle.guard import always, bounded, deep, rate_limited, searched_filtered_or_deep, searching
-from claims.views import claimants, claims, corrections, deadlines, overview, site
+from claims.views import claimants, claims, corrections, deadlines, methodology, overview, site
 from claims.views.calendar import deadlines_ics
 
 PAGE = ("page",)
@@ -45,6 +45,7 @@ urlpatterns = [
     ),
     path("deadlines/", cache_public(bounded(deadlines.deadlines, when=deep), params=PAGE), name="deadlines"),
     path("corrections/", cache_public(bounded(corrections.corrections, when=deep), params=PAGE), name="corrections"),
+    path("methodology/", cache_public(methodology.methodology), name="methodology"),
     path("api/", include("claims.api.urls")),
     # Served as stored, but a section is megabytes at a million claims: counted per address too.
     path("sitemap.xml", rate_limited(sitemap_views.index, kind=rate.SITEMAP), name="sitemap"),

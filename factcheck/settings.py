@@ -307,6 +307,13 @@ REMINDER_SWEEP_SECONDS = env_int("REMINDER_SWEEP_SECONDS", 300, minimum=10)
 # A reminder claimed by a sweep that has not sent it after this long is taken by a later
 # sweep (the first one died): longer than any sweep runs, short enough to resend promptly.
 REMINDER_CLAIM_TIMEOUT_SECONDS = env_int("REMINDER_CLAIM_TIMEOUT_SECONDS", 900, minimum=60)
+# --- The two-person rule (claims/review.py) ----------------------------------------------
+# Publishing a claim, and giving a published claim an outcome or changing it, wait for a
+# chief editor other than the one who asked (REVIEW_APPROVALS of them, as a panel does).
+REVIEW_REQUIRED = env_bool("REVIEW_REQUIRED", default=True)
+REVIEW_APPROVALS = env_int("REVIEW_APPROVALS", 1, minimum=1, maximum=5)
+# A review waiting longer than this is listed in the chief editors' reminder digests.
+REVIEW_REMIND_HOURS = env_int("REVIEW_REMIND_HOURS", 24, minimum=1, maximum=24 * 365)
 # --- Readers: tips and following by email (claims/readers/) --------------------------------
 # How often beat runs the followers' sweep: each follower gets at most one digest per sweep.
 FOLLOW_DIGEST_SECONDS = env_int("FOLLOW_DIGEST_SECONDS", 600, minimum=10)

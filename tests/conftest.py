@@ -41,6 +41,18 @@ def no_background_refresh(settings):
     settings.PUBLIC_REFRESH_IN_BACKGROUND = False
 
 
+@pytest.fixture(autouse=True)
+def review_not_required(request, settings):
+    """The two-person rule (REVIEW_REQUIRED, on by default) is off for tests that do not ask for it.
+
+    Most tests publish and rate claims through the services as one chief editor, as they
+    did before the rule; what they test is not the rule. Tests of the rule, and of paths
+    it guards, mark themselves ``@pytest.mark.review_rule`` and get the default (on).
+    """
+    if request.node.get_closest_marker("review_rule") is None:
+        settings.REVIEW_REQUIRED = False
+
+
 def _clear_public_entries() -> None:
     from claims import public_cache
 

@@ -13,7 +13,8 @@ pytestmark = [pytest.mark.usefixtures("public_cache", "frozen_day"), pytest.mark
 
 CLAIM_FIELDS = {
     "slug", "url", "api_url", "statement", "quote", "claimant", "source", "deadline", "target", "actual_value",
-    "target_met", "status", "status_label", "is_open", "is_overdue", "resolved_on", "verdict", "published_at",
+    "target_met", "status", "status_label", "status_definition", "is_open", "is_overdue", "resolved_on", "verdict",
+    "published_at", "right_of_reply",
 }  # fmt: skip
 
 

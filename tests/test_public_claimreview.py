@@ -35,18 +35,28 @@ def test_a_closed_claim_carries_a_claim_review_field_by_field(anonymous, demo, s
     assert review["url"] == "http://127.0.0.1:8000/claims/example-motors-pack-cost-under-100-usd-kwh/"
     assert review["claimReviewed"] == claim.statement
     assert review["datePublished"] == claim.published_at.date().isoformat()
-    assert review["author"] == {"@type": "Organization", "name": "factcheck newsroom", "url": "http://127.0.0.1:8000"}
+    assert review["author"] == {
+        "@type": "Organization",
+        "name": "factcheck newsroom",
+        "url": "http://127.0.0.1:8000",
+        "publishingPrinciples": "http://127.0.0.1:8000/methodology/",
+    }
     assert review["reviewRating"] == {
         "@type": "Rating",
         "ratingValue": 1,
         "bestRating": 5,
         "worstRating": 1,
         "alternateName": "Missed",
+        "ratingExplanation": claim.verdict,
     }
     assert review["reviewBody"] == claim.verdict
     item = review["itemReviewed"]
     assert item["@type"] == "Claim"
-    assert item["author"] == {"@type": "Organization", "name": "Example Motors (demo)"}
+    assert item["author"] == {
+        "@type": "Organization",
+        "name": "Example Motors (demo)",
+        "url": "http://127.0.0.1:8000/claimants/example-motors-demo/",
+    }
     assert item["datePublished"] == "2025-01-20"
     first, second = item["appearance"]
     assert first == item["firstAppearance"]
@@ -100,6 +110,7 @@ def test_a_person_is_marked_as_a_person(anonymous, make_claim, chiara, system):
         "@type": "Person",
         "name": "Jane Mayor",
         "sameAs": "https://city.example/mayor",
+        "url": "http://127.0.0.1:8000/claimants/jane-mayor/",
     }
 
 

@@ -5,8 +5,9 @@
   while saved, history read-only);
 - claims: the claim list and page; register: claimants, sources, timeline updates;
 - lists: the claim list's filters and paginator; csv_export: the list's CSV;
-- readers: the reader tips inbox, and the subscribers (staff only, with erasure).
+- readers: the reader tips inbox, and the subscribers (staff only, with erasure);
+- reviews: the "Awaiting review" list of the two-person rule; methodology: the methodology page's text.
 """
 
-from claims.admin import claims, readers, register  # noqa: F401 - registers the desk's pages
+from claims.admin import claims, methodology, readers, register, reviews  # noqa: F401 - registers the desk's pages
 from claims.webhooks import admin as webhooks  # noqa: F401 - endpoints and their deliveries, for chief editors

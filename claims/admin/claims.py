@@ -7,14 +7,15 @@ on a million rows (claims.admin.lists).
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import path
 from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
 
+from claims import review as review_rule
 from claims import services
 from claims.admin import csv_export
-from claims.admin.forms import ClaimForm, TimelineFormSet, VersionedForm, VersionedInlineFormSet
+from claims.admin.forms import NOT_ROW_FIELDS, ClaimForm, TimelineFormSet, VersionedForm, VersionedInlineFormSet
 from claims.admin.lists import (
     AssigneeFilter,
     ClaimantFilter,
@@ -65,13 +66,17 @@ class ClaimAdmin(ClaimImportExportMixin, TrackedAdmin):
     readonly_fields = ["created_at", "updated_at"]
     history_list_display = ["status"]  # see ClaimAdmin.status
     fieldsets = [
-        (None, {"fields": ["statement", "quote", "claimant", "source", "slug"]}),
+        (None, {"fields": ["statement", "quote", "claimant", "source", "slug", "claim_reviewed"]}),
         ("Deadline", {"fields": ["deadline_text", ("deadline_start", "deadline_end"), "deadline_precision"]}),
         (
             "Target",
             {"fields": [("target_quantity", "target_comparator", "target_value", "target_unit"), "actual_value"]},
         ),
         ("Status", {"fields": ["status", "resolved_on", "verdict"]}),
+        (
+            "Right of reply",
+            {"fields": ["reply_requested_on", ("reply_on", "reply_url"), "reply_text", "no_reply_by"]},
+        ),
         ("Desk", {"fields": ["notes", "assignee", "published_at", ("created_at", "updated_at")]}),
         # One reason for the whole save, its timeline and appearances included.
         ("Reason for this change", {"fields": ["change_reason", "is_correction", "opened_version"]}),
@@ -117,14 +122,66 @@ class ClaimAdmin(ClaimImportExportMixin, TrackedAdmin):
 
     def save_model(self, request, obj, form, change):
         # The services check the publish permission against the row as it is, not the form.
+        reason, correction = self.reason_of(form, change), form.correction()
+        if review_rule.required() and not services.is_system(request.user):
+            previous = services.previous_state(obj)
+            if proposed := review_rule.reviewable_changes(previous, obj):
+                self._save_and_ask_for_review(request, obj, form, change, previous, proposed, reason, correction)
+                return
         services.save_claim(
             obj,
             by=request.user,
-            reason=self.reason_of(form, change),
+            reason=reason,
             expected_version=self.version_of(form),
-            correction=form.correction(),
+            correction=correction,
             validate=False,  # the form ran the model's validation
         )
+        self._warn_long_claim_reviewed(request, obj)
+
+    def _save_and_ask_for_review(self, request, obj, form, change, previous, proposed, reason, correction):
+        """Save what readers will not see at once; turn the publication or outcome into a review request.
+
+        The claim is saved as it was publicly (its publication and outcome as before) with
+        the editor's other changes, then the review is asked for with what they proposed.
+        A refusal of the request (one is already waiting) is told, and the rest kept.
+        """
+        if proposed.get("publish"):
+            obj.published_at = None  # the draft's own fields (its status too) are saved as typed
+            reviewed = {"published_at"}
+        else:
+            for name in review_rule.OUTCOME_FIELDS:  # the outcome as readers see it now
+                setattr(obj, name, previous[name])
+            reviewed = {"published_at", *review_rule.OUTCOME_FIELDS}
+        if not change or set(form.changed_data) - reviewed - NOT_ROW_FIELDS:
+            services.save_claim(
+                obj, by=request.user, reason=reason, expected_version=self.version_of(form), validate=False
+            )
+        ask = {"correction": correction} if correction else {}
+        try:
+            services.request_review(obj, by=request.user, reason=reason, **proposed, **ask)
+        except ValidationError as error:
+            self.message_user(request, f"Not sent for review: {' '.join(error.messages)}", messages.ERROR)
+            return
+        what = review_rule.describe(proposed)
+        self.message_user(
+            request,
+            f"Sent for review: {what} waits in “Awaiting review” for a chief editor other than you. "
+            "Until it is approved, readers see the claim as it was.",
+            messages.WARNING,
+        )
+        self._warn_long_claim_reviewed(request, obj)
+
+    CLAIM_REVIEWED_MAX = 75
+
+    def _warn_long_claim_reviewed(self, request, claim):
+        """Search engines' fact-check guidelines want a short claimReviewed; warn, do not refuse."""
+        if len(claim.short_claim_reviewed) > self.CLAIM_REVIEWED_MAX:
+            self.message_user(
+                request,
+                f"The claim as reviewed in fact-check markup is {len(claim.short_claim_reviewed)} characters long: "
+                f"write a short form (at most {self.CLAIM_REVIEWED_MAX}) in “Claim reviewed (short)”.",
+                messages.WARNING,
+            )
 
     def save_inline(self, request, obj, version, reason=None):
         if isinstance(obj, Update):
@@ -174,7 +231,8 @@ class ClaimAdmin(ClaimImportExportMixin, TrackedAdmin):
     def get_actions(self, request):
         actions = super().get_actions(request)
         if not request.user.has_perm(services.PUBLISH_PERMISSION):
-            actions.pop("publish_selected", None)
+            if not review_rule.required():
+                actions.pop("publish_selected", None)  # with the rule, editors ask for publication
             actions.pop("unpublish_selected", None)
         return actions
 
@@ -185,9 +243,21 @@ class ClaimAdmin(ClaimImportExportMixin, TrackedAdmin):
 
         self._apply(request, queryset, assign_to_me, "assigned to you", reason="Assigned to me from the claim list")
 
-    @admin.action(description="Publish", permissions=["publish"])
+    @admin.action(description="Publish (through review when the two-person rule is on)", permissions=["change"])
     def publish_selected(self, request, queryset):
-        self._apply(request, queryset, services.publish, "published")
+        if not review_rule.required():
+            if not self.has_publish_permission(request):
+                raise PermissionDenied
+            self._apply(request, queryset, services.publish, "published")
+            return
+
+        def ask_to_publish(claim, *, by, reason):
+            if claim.published_at is None:
+                services.request_review(claim, by=by, reason=reason, publish=True)
+
+        self._apply(
+            request, queryset, ask_to_publish, "sent for review", reason="Publication asked for from the claim list"
+        )
 
     @admin.action(description="Unpublish", permissions=["publish"])
     def unpublish_selected(self, request, queryset):

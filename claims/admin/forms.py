@@ -9,7 +9,9 @@ else changed meanwhile.
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
 
+from claims import review as review_rule
 from claims.models import Status, outcome_date
 from claims.versions import changes_since
 
@@ -120,6 +122,7 @@ class TimelineFormSet(VersionedInlineFormSet):
 
     def clean(self):
         super().clean()
+        self._refuse_outcomes_waiting_for_review()
         if (self.data.get("change_reason") or "").strip():
             return
         for form in self.forms:
@@ -129,6 +132,16 @@ class TimelineFormSet(VersionedInlineFormSet):
                 raise ValidationError(
                     "This update changes the claim's status: give a reason for the change below (kept in the history)."
                 )
+
+    def _refuse_outcomes_waiting_for_review(self):
+        """An update that would give a published claim an outcome cannot go through a review (the
+        review carries the claim's status, not a timeline entry): say where to do it instead."""
+        for form in self.forms:
+            status = form.cleaned_data.get("status") if not form.cleaned_data.get("DELETE") else None
+            if not (form.instance.pk is None or "status" in form.changed_data):
+                continue
+            if review_rule.update_needs_review(self.instance, status):
+                raise ValidationError(review_rule.UPDATE_NEEDS_REVIEW)
 
 
 class ReasonForm(VersionedForm):
@@ -203,7 +216,20 @@ class CorrectionForm(ReasonForm):
         return (self.cleaned_data.get("change_reason") or "").strip()
 
 
+def status_help() -> str:
+    """Each status with its public definition (claims.models.STATUS_DEFINITIONS), under the status field."""
+    items = format_html_join("", "<li><strong>{}</strong>: {}</li>", ((s.label, s.definition) for s in Status))
+    return format_html(
+        'What each status means to readers (as on the methodology page):<ul class="status-help">{}</ul>', items
+    )
+
+
 class ClaimForm(CorrectionForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "status" in self.fields:
+            self.fields["status"].help_text = status_help()
+
     def clean(self):
         cleaned = super().clean()
         shown = cleaned.get("published_at")
@@ -225,6 +251,14 @@ class ClaimForm(CorrectionForm):
 
 class UpdateForm(CorrectionForm):
     """A timeline entry of its own page: a correction there corrects its claim."""
+
+    def clean(self):
+        cleaned = super().clean()
+        claim = cleaned.get("claim") or (self.instance.claim if self.instance.claim_id else None)
+        changes_status = self.instance.pk is None or "status" in self.changed_data
+        if claim is not None and changes_status and review_rule.update_needs_review(claim, cleaned.get("status")):
+            self.add_error("status", review_rule.UPDATE_NEEDS_REVIEW)
+        return cleaned
 
     def correction_claim(self, cleaned):
         return cleaned.get("claim") or (self.instance.claim if self.instance.claim_id else None)

@@ -100,6 +100,18 @@ class TargetSerializer(serializers.Serializer):
         return claim if claim.has_target else None
 
 
+class RightOfReplySerializer(serializers.Serializer):
+    asked_on = serializers.DateField(source="reply_requested_on", help_text="When the claimant was asked for comment.")
+    replied_on = serializers.DateField(source="reply_on", allow_null=True)
+    text = serializers.CharField(source="reply_text", allow_blank=True, help_text="Their reply, quoted or summed up.")
+    url = serializers.URLField(source="reply_url", allow_blank=True, help_text="Their reply in full, when online.")
+    no_reply_by = serializers.DateField(allow_null=True, help_text="No reply had come by this day.")
+
+    def get_attribute(self, claim):
+        # The claim's own columns (source="*"); null while the claimant was not asked.
+        return claim if claim.reply_requested_on is not None else None
+
+
 class ClaimSerializer(serializers.Serializer):
     slug = serializers.SlugField()
     url = PageURLField("claim-detail", help_text="The claim's page on this site.")
@@ -114,11 +126,15 @@ class ClaimSerializer(serializers.Serializer):
     target_met = serializers.BooleanField(allow_null=True)
     status = serializers.ChoiceField(choices=Status.choices)
     status_label = serializers.CharField(source="get_status_display")
+    status_definition = serializers.CharField(help_text="What the status means (as on /methodology/).")
     is_open = serializers.BooleanField()
     is_overdue = serializers.BooleanField()
     resolved_on = serializers.DateField(allow_null=True)
     verdict = serializers.CharField(allow_blank=True)
     published_at = serializers.DateTimeField(default_timezone=datetime.UTC)
+    right_of_reply = RightOfReplySerializer(
+        source="*", allow_null=True, help_text="The claimant's right of reply; null while they were not asked."
+    )
 
     def declared_representation(self, claim: Claim) -> dict:
         """DRF's own rendering of the declared fields: what the fast path must equal."""
@@ -184,6 +200,11 @@ class ClaimRow(NamedTuple):
     resolved_on: datetime.date | None
     verdict: str
     published_at: datetime.datetime
+    reply_requested_on: datetime.date | None
+    reply_on: datetime.date | None
+    reply_text: str
+    reply_url: str
+    no_reply_by: datetime.date | None
     claimant_name: str
     claimant_slug: str
     claimant_kind: str
@@ -198,6 +219,7 @@ class ClaimRow(NamedTuple):
     has_target = Claim.has_target
     target_display = Claim.target_display
     target_met = Claim.target_met
+    status_definition = Claim.status_definition
 
     @classmethod
     def of(cls, claim: Claim) -> "ClaimRow":
@@ -227,7 +249,7 @@ def claim_rows(queryset):
     return rows
 
 
-_STATUS = {status.value: (status.label, status.is_open) for status in Status}
+_STATUS = {status.value: (status.label, status.is_open, status.definition) for status in Status}
 _PRECISION_LABELS = {precision.value: precision.label for precision in Precision}
 _SLUG_MARK = "slug-placeholder"
 _UNSAFE_IN_PATH = re.compile(r"[^A-Za-z0-9_.~-]").search  # quote()'s always-safe characters
@@ -265,7 +287,7 @@ def _in_path(slug: str) -> str:
 
 
 def claim_data(row: ClaimRow, page: PageContext) -> dict:
-    status_label, is_open = _STATUS[row.status]
+    status_label, is_open, status_definition = _STATUS[row.status]
     slug = _in_path(row.slug)
     claimant_slug = _in_path(row.claimant_slug)
     target = None
@@ -308,12 +330,22 @@ def claim_data(row: ClaimRow, page: PageContext) -> dict:
         "target_met": row.target_met if target is not None else None,
         "status": row.status,
         "status_label": status_label,
+        "status_definition": status_definition,
         "is_open": is_open,
         # Claim.is_overdue, with today's date read once per page.
         "is_overdue": is_open and row.deadline_end is not None and row.deadline_end < page.today,
         "resolved_on": _date(row.resolved_on),
         "verdict": row.verdict,
         "published_at": row.published_at.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z"),
+        "right_of_reply": None
+        if row.reply_requested_on is None
+        else {
+            "asked_on": row.reply_requested_on.isoformat(),
+            "replied_on": _date(row.reply_on),
+            "text": row.reply_text,
+            "url": row.reply_url,
+            "no_reply_by": _date(row.no_reply_by),
+        },
     }
 
 

@@ -46,12 +46,15 @@ def build_items(claims: list[Claim], today: datetime.date) -> list[DigestItem]:
     return sorted(items, key=lambda item: (item.days_left, item.claim.pk))
 
 
-def subject_for(items: list[DigestItem]) -> str:
+def subject_for(items: list[DigestItem], reviews: list[dict] = ()) -> str:
     overdue = sum(item.days_left < 0 for item in items)
     today = sum(item.days_left == 0 for item in items)
     upcoming = len(items) - overdue - today
     parts = [f"{n} {label}" for n, label in ((overdue, "overdue"), (today, "due today"), (upcoming, "coming up")) if n]
-    return f"Claim deadlines: {', '.join(parts)}"
+    waiting = f"{len(reviews)} review{'s' if len(reviews) != 1 else ''} waiting" if reviews else ""
+    if not parts:
+        return f"Claim deadlines: {waiting}"
+    return f"Claim deadlines: {', '.join(parts)}" + (f"; {waiting}" if waiting else "")
 
 
 # Stands in for the claim's pk in the one reverse() of the admin URL per digest; no real pk reaches it.
@@ -100,16 +103,21 @@ def lines_for(items: list[DigestItem]) -> list[dict[str, str]]:
     return lines
 
 
-def build_message(recipient, items: list[DigestItem], today: datetime.date, connection=None) -> EmailMultiAlternatives:
+def build_message(
+    recipient, items: list[DigestItem], today: datetime.date, connection=None, reviews: list[dict] = ()
+) -> EmailMultiAlternatives:
+    """``reviews``: the waiting reviews listed to a chief editor (claims.reminders.reviews)."""
     context = {
         "recipient": recipient,
+        "reviews": list(reviews),
+        "reviews_url": settings.SITE_URL + reverse("admin:claims_review_changelist"),
         "lines": lines_for(items),
         "today": today,
         "newsroom_name": settings.NEWSROOM_NAME,
         "due_soon_url": settings.SITE_URL + reverse("admin:claims_claim_due_soon"),
     }
     message = EmailMultiAlternatives(
-        subject=subject_for(items),
+        subject=subject_for(items, reviews),
         body=render_to_string("email/reminder_digest.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.email],
@@ -119,11 +127,11 @@ def build_message(recipient, items: list[DigestItem], today: datetime.date, conn
     return message
 
 
-def send_digest(recipient, items: list[DigestItem], today: datetime.date) -> None:
+def send_digest(recipient, items: list[DigestItem], today: datetime.date, *, reviews: list[dict] = ()) -> None:
     """Send one digest; raises on any failure (the caller records it and retries later).
 
     One SMTP connection per digest: a server that fails one message is not trusted with
     the next recipient's, and EMAIL_TIMEOUT bounds each connection.
     """
     connection = get_connection(fail_silently=False)
-    build_message(recipient, items, today, connection=connection).send()
+    build_message(recipient, items, today, connection=connection, reviews=reviews).send()

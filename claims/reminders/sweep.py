@@ -25,6 +25,8 @@ number of sweeps may run at once; each step is safe against the others:
    the other sweep sends it. After half the timeout no new digest is started; the rest
    is released for the next sweep, queued at once. Success marks the rows sent, failure
    releases them with the error, the attempt count and a backoff.
+5. Reviews of the two-person rule that have waited longer than REVIEW_REMIND_HOURS are
+   claimed the same way and listed in the chief editors' digests (reviews.py).
 
 Delivery is AT LEAST ONCE. The row is claimed (committed) before the email is handed to
 the SMTP server and marked sent only after the server accepted it. If the process dies
@@ -52,6 +54,7 @@ from django.utils import timezone
 
 from claims.models import Claim, Reminder
 from claims.reminders.digest import build_items, send_digest
+from claims.reminders.reviews import WaitingReviews, none_waiting
 from claims.reminders.schedule import (
     CANCEL_CLOSED,
     CANCEL_MOVED,
@@ -115,11 +118,29 @@ def sweep(now: datetime.datetime | None = None) -> SweepResult:
     if timezone.now() >= stop_at:
         result.more_due = True
         return result
+    # Reviews waiting too long go into the chief editors' digests of this sweep (reviews.py).
+    waiting = WaitingReviews(now)
     token, claimed, result.more_due = claim_due(now)
     result.claimed = len(claimed)
     if claimed:
-        deliver(claimed, token, now, result, recipients=recipients, stop_at=stop_at)
+        deliver(claimed, token, now, result, recipients=recipients, stop_at=stop_at, waiting=waiting)
+    deliver_reviews(waiting, now, result)
     return result
+
+
+def deliver_reviews(waiting: WaitingReviews, now: datetime.datetime, result: SweepResult) -> None:
+    """A digest of waiting reviews alone to each chief editor no claim digest of this sweep told."""
+    today = timezone.localdate(now)
+    for chief in waiting.untold():
+        try:
+            send_digest(chief, [], today, reviews=waiting.lines_for(chief))
+        except Exception as exc:  # as a claim digest: logged; the reviews are released if nobody was told
+            logger.warning("Digest of waiting reviews to %s failed: %s", chief.email, exc)
+            waiting.sent(chief, ok=False)
+            continue
+        waiting.sent(chief, ok=True)
+        result.digests += 1
+    waiting.finish()
 
 
 def claim_timeout() -> datetime.timedelta:
@@ -228,7 +249,9 @@ def deliver(
     *,
     recipients: Recipients | None = None,
     stop_at: datetime.datetime | None = None,
+    waiting: WaitingReviews | None = None,
 ) -> None:
+    waiting = waiting or none_waiting(now)
     held = Reminder.objects.filter(claim_token=token)
     latest = _latest_due_offsets(rows, now)
     cancel = defaultdict(list)
@@ -272,12 +295,15 @@ def deliver(
             continue
         if not _reassert(held, pks, recipient, result):
             continue
+        items = build_items([row.claim for row in recipient_rows], today)
         try:
-            send_digest(recipient, build_items([row.claim for row in recipient_rows], today), today)
+            send_digest(recipient, items, today, reviews=waiting.lines_for(recipient))
         except Exception as exc:  # SMTP, DNS, TLS, timeouts: all recorded on the rows and retried
             _record_failure(recipient, recipient_rows, token, now, exc)
             result.failed += len(pks)
+            waiting.sent(recipient, ok=False)
             continue
+        waiting.sent(recipient, ok=True)
         marked = held.filter(pk__in=pks).update(sent_at=timezone.now())
         if marked < len(pks):
             # The send took longer than the claim timeout and another sweep took rows over:

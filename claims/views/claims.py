@@ -12,7 +12,7 @@ from claims.api.filters import SORTS, STATUS_GROUPS, ClaimFilter
 from claims.models import Claim, Status
 from claims.readers.embed import discovery_link
 from claims.templatetags.public import ld_json
-from claims.views import claim_review, frame, timeline
+from claims.views import claim_review, frame, reply, timeline
 from claims.views.base import BadPage, SearchTooSlow, page_of, public_claims, search_time_limit
 from claims.views.data import (
     FILTER_CHOICES,
@@ -119,6 +119,7 @@ def claim_page_parts(pk: int) -> dict:
     review = claim_review.claim_review(claim, appearances=appearances, status_published_at=story.status_published_at)
     context = {
         "claim": claim,
+        "reply_sentence": reply.sentence(claim),
         "appearances": appearances,
         "timeline": story.entries,
         "corrections": story.corrections,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from claims.models import Claim, FeedEntry, Status, Update, historical_claim_model
+from claims.views import reply
 
 # Public columns of the history; nothing else is fetched.
 PUBLIC_HISTORY_FIELDS = (
@@ -34,7 +35,7 @@ UPDATE_STATUS_MATCH = datetime.timedelta(minutes=1)
 @dataclass
 class Entry:
     date: datetime.date
-    kind: str  # "made", "published", "status", "deadline", "measured", "update", "correction"
+    kind: str  # "made", "published", "status", "deadline", "measured", "update", "correction", "reply"
     title: str
     text: str = ""
     url: str = ""
@@ -154,7 +155,7 @@ def corrections(rows: list[dict]) -> list[Correction]:
 def build(claim: Claim, history_rows: list[dict], updates: list[Update]) -> Timeline:
     history, status_published_at = history_entries(history_rows)
     history = _drop_changes_told_by_updates(history, updates)
-    entries = history + update_entries(updates)
+    entries = history + update_entries(updates) + reply.entries(claim, Entry)
     source = claim.source
     if source.published_on:
         where = f"in “{source.title}”" + (f" ({source.publisher})" if source.publisher else "")
