@@ -22,7 +22,7 @@ from simple_history.manager import HistoryManager
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
-from claims import history
+from claims import formats, history
 from claims.history import FeedEntry
 from claims.versions import StaleEdit
 
@@ -528,11 +528,10 @@ class Claim(TrackedModel):
 
     @property
     def target_display(self) -> str:
+        """'starting price < 20,000 EUR' (claims.formats.target)."""
         if not self.has_target:
             return ""
-        value = f"{self.target_value.normalize():f}"
-        quantity = f"{self.target_quantity} " if self.target_quantity else ""
-        return f"{quantity}{self.target_comparator} {value} {self.target_unit}".strip()
+        return formats.target(self.target_comparator, self.target_value, self.target_unit, self.target_quantity)
 
     @property
     def target_met(self) -> bool | None:

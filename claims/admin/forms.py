@@ -204,6 +204,14 @@ class CorrectionForm(ReasonForm):
 
 
 class ClaimForm(CorrectionForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            # Filled from the statement as it is typed (ClaimAdmin.prepopulated_fields), or
+            # by claims.services.save_claim when left blank (a page without JavaScript).
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = "The claim's address on the site; made from the statement when left blank."
+
     def clean(self):
         cleaned = super().clean()
         shown = cleaned.get("published_at")

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from claims import formats
 from claims.models import ReaderEvent, ReaderMessage, Status, Subscription
 from claims.readers import tokens
 from claims.views.base import absolute, slug_path
@@ -91,7 +92,7 @@ def digest_items(email) -> list[dict]:
                 "statement": claim.statement,
                 "claimant": claim.claimant.name,
                 "status": claim.get_status_display(),
-                "deadline": claim.deadline_text or (f"{claim.deadline_end:%Y-%m-%d}" if claim.deadline_end else ""),
+                "deadline": claim.deadline_text or formats.newsroom_date(claim.deadline_end),
                 "url": claim_url(claim),
                 "changes": [event_line(event) for event in changes],
             }

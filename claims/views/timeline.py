@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from claims import formats
 from claims.models import Claim, FeedEntry, Status, Update, historical_claim_model
 
 # Public columns of the history; nothing else is fetched.
@@ -75,13 +76,12 @@ def _deadline(row) -> str:
     if row["deadline_text"]:
         return f"“{row['deadline_text']}”"
     if row["deadline_end"]:
-        return f"{row['deadline_end']:%-d %B %Y}"
+        return formats.newsroom_date(row["deadline_end"])
     return "no deadline"
 
 
 def _measured(row) -> str:
-    value = f"{row['actual_value'].normalize():f}"
-    return f"{value} {row['target_unit']}".strip()
+    return formats.amount(row["actual_value"], row["target_unit"])
 
 
 def history_entries(rows: list[dict]) -> tuple[list[Entry], datetime.datetime | None]:
