@@ -623,7 +623,7 @@ class Update(TrackedModel):
         ]
 
     def __str__(self):
-        return f"{self.date:%Y-%m-%d}: {self.summary[:60]}"
+        return f"{formats.newsroom_date(self.date)}: {self.summary[:60]}"
 
     def clean(self):
         # An update that closes the claim dates its outcome; the same rule as Claim.clean.

@@ -8,4 +8,10 @@
 - readers: the reader tips inbox, and the subscribers (staff only, with erasure).
 """
 
+from django.contrib import admin
+
 from claims.admin import claims, readers, register  # noqa: F401 - registers the desk's pages
+
+# No sidebar of every model beside each page: the desk's home page lists them, and on a
+# laptop the sidebar left the claim list's statements about 60 px wide.
+admin.site.enable_nav_sidebar = False

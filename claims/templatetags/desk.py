@@ -19,11 +19,11 @@ def desk_entries(context) -> list:
 
 @register.filter
 def desk_datetime(value) -> str:
-    """"2 December 2026, 14:05 CET" (claims.formats)."""
+    """As "2 December 2026, 14:05 CET" (claims.formats)."""
     return formats.newsroom_datetime(value)
 
 
 @register.filter
 def desk_date(value) -> str:
-    """"2 December 2026" (claims.formats)."""
+    """As "2 December 2026" (claims.formats)."""
     return formats.newsroom_date(value)
