@@ -31,6 +31,21 @@ def newsroom_datetime(value: datetime.datetime | None) -> str:
     return f"{value.day} {value:%B %Y, %H:%M} {value:%Z}".rstrip()
 
 
+# The one wording for a claim whose deadline has no date, on the site and in the desk.
+NO_DATE = "no date given"
+
+# Quotation marks a value may already carry (typed by an editor, or kept from the source).
+_QUOTES = "\"'“”„‟«»‹›‘’‚"
+
+
+def quoted(text: str) -> str:
+    """“text”, in typographic quotes, never doubled: quotes the value already has at its ends are dropped first."""
+    text = (text or "").strip()
+    while len(text) >= 2 and text[0] in _QUOTES and text[-1] in _QUOTES:
+        text = text[1:-1].strip()
+    return f"“{text}”" if text else ""
+
+
 def number(value: Decimal | int | float | None) -> str:
     """20000.0000 -> "20,000"; 1.50 -> "1.5"; grouped by thousands, no trailing zeros."""
     if value is None:

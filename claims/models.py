@@ -586,12 +586,11 @@ def timeliness_error(status: str, resolved_on: datetime.date | None, deadline_en
     or "fulfilled late" on or before it (it is "fulfilled"); else ""."""
     if not (resolved_on and deadline_end):
         return ""  # no dated deadline or outcome: on time and late are not defined
+    on, deadline = formats.newsroom_date(resolved_on), formats.newsroom_date(deadline_end)
     if status == Status.FULFILLED and resolved_on > deadline_end:
-        return (
-            f"Fulfilled on {resolved_on:%Y-%m-%d}, after the deadline of {deadline_end:%Y-%m-%d}: use “Fulfilled late”."
-        )
+        return f"Fulfilled on {on}, after the deadline of {deadline}: use “Fulfilled late”."
     if status == Status.FULFILLED_LATE and resolved_on <= deadline_end:
-        return f"Fulfilled on {resolved_on:%Y-%m-%d}, by the deadline of {deadline_end:%Y-%m-%d}: use “Fulfilled”."
+        return f"Fulfilled on {on}, by the deadline of {deadline}: use “Fulfilled”."
     return ""
 
 

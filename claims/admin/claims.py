@@ -29,9 +29,6 @@ from claims.admin.tracked import HTTPS_URLS, TrackedAdmin, VersionedInline
 from claims.models import Appearance, Claim, Update
 from claims.reminders.desk import ReminderInline, due_soon_view
 
-# The one wording for a claim with no date, here as on the public site.
-NO_DATE = "no date given"
-
 
 class UpdateInline(VersionedInline, admin.StackedInline):
     model = Update
@@ -171,7 +168,7 @@ class ClaimAdmin(TrackedAdmin):
     @admin.display(description="Deadline", ordering="deadline_end")
     def deadline(self, claim):
         if claim.deadline_end is None:
-            return claim.deadline_text or NO_DATE
+            return claim.deadline_text or formats.NO_DATE
         date = formats.newsroom_date(claim.deadline_end)
         return f"{claim.deadline_text} ({date})" if claim.deadline_text else date
 

@@ -136,6 +136,18 @@ def long_date(value: datetime.date | None) -> str:
 
 
 @register.filter
+def quoted(text: str) -> str:
+    """“text”, never with its quotation marks doubled (claims.formats.quoted)."""
+    return formats.quoted(text)
+
+
+@register.simple_tag
+def no_date() -> str:
+    """The one wording for a deadline with no date."""
+    return formats.NO_DATE
+
+
+@register.filter
 def precision_words(claim: Claim) -> str:
     return _PRECISION_WORDS.get(claim.deadline_precision, "")
 
@@ -144,7 +156,7 @@ def _deadline_summary(claim: Claim | ListedClaim) -> str:
     """One line for lists: the deadline as written, and as a date when there is one (HTML)."""
     written = _text(claim.deadline_text)
     if claim.deadline_end is None:
-        return written or Precision(claim.deadline_precision).label
+        return f'{written} <span class="muted">({formats.NO_DATE})</span>' if written else formats.NO_DATE
     date = short_date(claim.deadline_end)
     return f'{written} <span class="muted">({date})</span>' if written else date
 
