@@ -65,12 +65,11 @@ def _day(moment: datetime.datetime) -> datetime.date:
 def event_line(event: ReaderEvent) -> str:
     """One change in words: what happened, and when."""
     day = _day(event.happened_at)
-    when = f"{day.day} {day:%B %Y}"
+    when = formats.newsroom_date(day)
     if event.kind == ReaderEvent.Kind.PUBLISHED:
         return f"Published on {when}."
     if event.kind == ReaderEvent.Kind.OVERDUE:
-        deadline = event.deadline_end
-        return f"Its deadline ({deadline.day} {deadline:%B %Y}) passed and it is still open."
+        return f"Its deadline ({formats.newsroom_date(event.deadline_end)}) passed and it is still open."
     if event.kind == ReaderEvent.Kind.CORRECTION:
         return f"Corrected on {when}: {event.correction}"
     line = f"Status changed to {Status(event.status).label} on {when}"
