@@ -16,12 +16,13 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from claims import services
 from claims.models import Claim, ReaderTip, Source, Update
 from claims.readers import tips
 from claims.reminders.sweep import sweep
-from tests.conftest import CHROMIUM_ARGS
+from tests.conftest import CHROMIUM_ARGS, make_user
 
 pytest_plugins = ["tests.test_public_support"]
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("public_cache")]
@@ -36,7 +37,7 @@ STORY = (
 
 
 @pytest.fixture
-def site(live_server, transactional_db, chiara, system):
+def site(live_server, transactional_db, chiara, system, django_user_model):
     """The demo register, with what each desk page has to show: a tip, reminders, a history of several versions."""
     call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115 - closed with the process
     claim = Claim.objects.get(slug="nissan-a-segment-ev-europe-2026")
@@ -44,6 +45,9 @@ def site(live_server, transactional_db, chiara, system):
     services.save_claim(claim, by=chiara, reason="Mine to follow up")
     services.add_update(claim, summary="Renault confirmed the price range at a press event.", by=chiara)
     sweep()
+    # Carlo has an authenticator app: signing in, he is asked for its code (the verify page).
+    carlo = make_user(django_user_model, "carlo", groups=["Editors", "Chief editors"])
+    TOTPDevice.objects.create(user=carlo, name="app", confirmed=True)
     tips.submit(
         statement="The mayor promised a new tram line to the airport by 2030, at a cost under 400 million euros.",
         claimant="City of Example", url="https://news.example/a-very-long-address/that-goes/on-and-on/tram-2030",
@@ -171,6 +175,17 @@ def test_every_desk_page_fits_a_phone_and_a_desk(browser, site):
     page.click("text=Find claims")
     page.wait_for_selector("#intake-review")
     problems += check_layout(page, "intake-review")
+    context.close()
+
+    # The second step of signing in, for someone with an authenticator app.
+    context = browser.new_context(viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    page.goto(f"{base}/admin/login/?next=/admin/")
+    page.fill("#id_username", "carlo")
+    page.fill("#id_password", "correct horse battery")
+    page.click("input[type=submit]")
+    page.wait_for_selector("#verify-form")
+    problems += check_layout(page, "signin-verify")
     context.close()
     assert not problems, "\n".join(problems)
     assert not errors, errors

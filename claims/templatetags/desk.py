@@ -27,3 +27,9 @@ def desk_datetime(value) -> str:
 def desk_date(value) -> str:
     """As "2 December 2026" (claims.formats)."""
     return formats.newsroom_date(value)
+
+
+@register.filter
+def desk_quoted(text) -> str:
+    """“text”, its quotation marks never doubled (claims.formats.quoted)."""
+    return formats.quoted(str(text or ""))
