@@ -108,10 +108,10 @@ class ClaimAdmin(TrackedAdmin):
     def get_changelist(self, request, **kwargs):
         return DeadlineOrderedChangeList
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        claim = self.get_object(request, object_id) if request.method == "GET" else None
-        extra_context = {**publication_context(request, claim), **(extra_context or {})}
-        return super().change_view(request, object_id, form_url, extra_context)
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The publication box above the form (claims.admin.publication), from the row already read.
+        context.update(publication_context(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def action_checkbox(self, claim):
         """The same checkbox as Django's, written directly: rendering a widget template per row
