@@ -150,8 +150,8 @@ def entry_summary(event: FeedEvent) -> str:
     lines += [f"Claimant: {event.claimant}.", f"Status: {event.status.label}."]
     if event.previous_status is not None:
         lines.append(f"Previously: {event.previous_status.label}.")
-    if event.verdict and event.status.is_closed:
-        lines.append(event.verdict)
+    if event.verdict:
+        lines.append(f"Why: {event.verdict}")
     return escape(" ".join(lines))
 
 

@@ -22,7 +22,7 @@ from simple_history.manager import HistoryManager
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
-from claims import history
+from claims import formats, history
 from claims.history import FeedEntry
 from claims.versions import StaleEdit
 
@@ -513,6 +513,9 @@ class Claim(TrackedModel):
                 condition=Q(published_at__isnull=False),
                 name="claims_claim_pub_newest",
             ),
+            # The desk's "Drafts" count on every visit to the admin's home page, and the claim
+            # list's "not published" filter: drafts are a small part of a large register.
+            models.Index(fields=["id"], condition=Q(published_at__isnull=True), name="claims_claim_drafts"),
             # Admin "assignee: mine" filter and the reminder recipients lookup.
             models.Index(fields=["assignee", "deadline_end"], name="claims_claim_assignee_deadline"),
             # Claimant track record: a claimant's claims by status.
@@ -579,11 +582,10 @@ class Claim(TrackedModel):
 
     @property
     def target_display(self) -> str:
+        """'starting price < 20,000 EUR' (claims.formats.target)."""
         if not self.has_target:
             return ""
-        value = f"{self.target_value.normalize():f}"
-        quantity = f"{self.target_quantity} " if self.target_quantity else ""
-        return f"{quantity}{self.target_comparator} {value} {self.target_unit}".strip()
+        return formats.target(self.target_comparator, self.target_value, self.target_unit, self.target_quantity)
 
     @property
     def target_met(self) -> bool | None:
@@ -662,12 +664,11 @@ def timeliness_error(status: str, resolved_on: datetime.date | None, deadline_en
     or "fulfilled late" on or before it (it is "fulfilled"); else ""."""
     if not (resolved_on and deadline_end):
         return ""  # no dated deadline or outcome: on time and late are not defined
+    on, deadline = formats.newsroom_date(resolved_on), formats.newsroom_date(deadline_end)
     if status == Status.FULFILLED and resolved_on > deadline_end:
-        return (
-            f"Fulfilled on {resolved_on:%Y-%m-%d}, after the deadline of {deadline_end:%Y-%m-%d}: use “Fulfilled late”."
-        )
+        return f"Fulfilled on {on}, after the deadline of {deadline}: use “Fulfilled late”."
     if status == Status.FULFILLED_LATE and resolved_on <= deadline_end:
-        return f"Fulfilled on {resolved_on:%Y-%m-%d}, by the deadline of {deadline_end:%Y-%m-%d}: use “Fulfilled”."
+        return f"Fulfilled on {on}, by the deadline of {deadline}: use “Fulfilled”."
     return ""
 
 
@@ -699,7 +700,7 @@ class Update(TrackedModel):
         ]
 
     def __str__(self):
-        return f"{self.date:%Y-%m-%d}: {self.summary[:60]}"
+        return f"{formats.newsroom_date(self.date)}: {self.summary[:60]}"
 
     def clean(self):
         # An update that closes the claim dates its outcome; the same rule as Claim.clean.

@@ -31,6 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from claims import formats
 from claims import review as review_rule
 from claims.models import (
     Appearance,
@@ -258,7 +259,7 @@ def record_update(
     ``correction``: the write corrects the claim's public timeline; the claim carries the
     correction (its page and the feed show it), in the same transaction.
     """
-    reason = reason or f"Timeline update of {update.date:%Y-%m-%d}"
+    reason = reason or f"Timeline update of {formats.newsroom_date(update.date)}"
     previous_status = None
     if update.pk:
         previous_status = Update.objects.filter(pk=update.pk).values_list("status", flat=True).first()

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
+
+from claims import formats
 
 
 @dataclass
@@ -87,9 +88,11 @@ def shown_value(model, name: str, value, *, empty: str = "(empty)", limit: int |
     if isinstance(model_field, models.BooleanField):
         return "yes" if value else "no"
     if isinstance(model_field, models.DateTimeField):
-        return f"{timezone.localtime(value):%-d %B %Y, %H:%M %Z}"
+        return formats.newsroom_datetime(value)
     if isinstance(model_field, models.DateField):
-        return f"{value:%-d %B %Y}"
+        return formats.newsroom_date(value)
+    if isinstance(model_field, models.DecimalField):
+        return formats.number(value)
     text = str(value)
     return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 

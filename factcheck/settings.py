@@ -160,6 +160,9 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_time_zone("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+# The newsroom's date formats ("2 December 2026", times with their zone) and the date inputs it
+# accepts: factcheck/formats/en/formats.py, the same as claims.formats.
+FORMAT_MODULE_PATH = ["factcheck.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -86,8 +86,10 @@ def roles_after_flush(request):
         return
     request.getfixturevalue("transactional_db")
     roles = importlib.import_module("claims.migrations.0002_roles").ROLES
+    later = importlib.import_module("claims.migrations.0017_readers").ROLE_PERMISSIONS  # the tips inbox
     for name, codenames in roles.items():
         group, _ = Group.objects.get_or_create(name=name)
+        codenames = [*codenames, *later.get(name, [])]
         group.permissions.set(Permission.objects.filter(content_type__app_label="claims", codename__in=codenames))
 
 

@@ -109,8 +109,11 @@ def forms_in(page: str) -> list[Form]:
 
 
 def post_forms(page: str) -> list[Form]:
-    """The page's POST forms, but the admin's sign-out button (a form of its own in every page's header)."""
-    return [form for form in forms_in(page) if form.method == "post" and form.id != "logout-form"]
+    """The page's POST forms, but the admin's sign-out button (a form of its own in every page's header) and
+    a claim's Publish / Unpublish button (claims.admin.publication)."""
+    return [
+        form for form in forms_in(page) if form.method == "post" and form.id not in ("logout-form", "publication-form")
+    ]
 
 
 def post_form(page: str) -> Form:

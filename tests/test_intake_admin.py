@@ -93,7 +93,7 @@ def test_the_editor_keeps_the_storys_claims_in_one_step(editor_client, elena):
     assert (nissan.deadline_text, nissan.deadline_start, nissan.deadline_end, nissan.deadline_precision) == (
         "by 2026", datetime.date(2025, 5, 15), datetime.date(2026, 12, 31), Precision.YEAR,
     )  # fmt: skip
-    assert claims["Renault"].target_display == "starting price < 20000 EUR"
+    assert claims["Renault"].target_display == "starting price < 20,000 EUR"
     assert claims["Ampere"].deadline_end == datetime.date(2028, 12, 31)
     assert claims["Ampere"].target_display == "recharge time < 15 min"
     assert claims["Alpine"].deadline_precision == Precision.NONE and "United States" in claims["Alpine"].statement

@@ -52,7 +52,7 @@ def test_list_gives_published_claims_with_stable_field_names(anonymous, demo):
         "comparator": ">=",
         "value": "1000",
         "unit": "vans",
-        "display": "vans delivered >= 1000 vans",
+        "display": "vans delivered >= 1,000 vans",
     }
     assert (vans["actual_value"], vans["target_met"]) == ("1000", True)
     assert (vans["status"], vans["status_label"], vans["is_open"]) == ("fulfilled_late", "Fulfilled late", False)

@@ -137,7 +137,7 @@ def test_the_odd_values_render_as_before(anonymous, varied):
     assert undated["published_at"] == "2026-03-01T11:00:00Z"
     assert undated["claimant"]["page_url"] == "http://127.0.0.1:8000/claimants/ana-moreau/"
     bare = by_slug["vague-bare-target"]
-    assert bare["target"] == {"quantity": "", "comparator": "<", "value": "20000", "unit": "", "display": "< 20000"}
+    assert bare["target"] == {"quantity": "", "comparator": "<", "value": "20000", "unit": "", "display": "< 20,000"}
     assert (bare["actual_value"], bare["target_met"]) == ("19999.5", True)
     due_today = by_slug["zero-target-due-today"]
     assert (due_today["target"]["value"], due_today["is_overdue"], due_today["is_open"]) == ("0", False, True)

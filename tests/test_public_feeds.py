@@ -180,7 +180,7 @@ def test_feed_stays_well_formed_whatever_editors_typed(anonymous, make_claim, ch
     assert summary.get("type") == "html"
     assert summary.text == (
         "Claimant: &lt;script&gt;O&#x27;Neil &amp; &quot;Sons&quot;&lt;/script&gt;. Status: Fulfilled. "
-        "It &lt;i&gt;opened&lt;/i&gt; &amp; &#x27;ran&#x27;."
+        "Why: It &lt;i&gt;opened&lt;/i&gt; &amp; &#x27;ran&#x27;."
     )
 
 

@@ -57,7 +57,7 @@ def test_saving_a_tracked_model_without_a_reason_is_refused(make_claim):
 
 def test_target_display_reads_like_the_promise(make_claim):
     claim = make_claim(target_quantity="starting price", target_comparator="<", target_value=20000, target_unit="EUR")
-    assert claim.target_display == "starting price < 20000 EUR"
+    assert claim.target_display == "starting price < 20,000 EUR"
 
 
 @pytest.mark.parametrize(

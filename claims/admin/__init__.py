@@ -9,5 +9,11 @@
 - reviews: the "Awaiting review" list of the two-person rule; methodology: the methodology page's text.
 """
 
+from django.contrib import admin
+
 from claims.admin import claims, methodology, readers, register, reviews  # noqa: F401 - registers the desk's pages
 from claims.webhooks import admin as webhooks  # noqa: F401 - endpoints and their deliveries, for chief editors
+
+# No sidebar of every model beside each page: the desk's home page lists them, and on a
+# laptop the sidebar left the claim list's statements about 60 px wide.
+admin.site.enable_nav_sidebar = False

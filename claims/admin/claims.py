@@ -12,17 +12,20 @@ from django.urls import path
 from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
 
+from claims import formats, services
 from claims import review as review_rule
-from claims import services
 from claims.admin import csv_export
 from claims.admin.forms import NOT_ROW_FIELDS, ClaimForm, TimelineFormSet, VersionedForm, VersionedInlineFormSet
 from claims.admin.lists import (
     AssigneeFilter,
     ClaimantFilter,
+    DeadlineOrderedChangeList,
     DeadlineWindowFilter,
     LargeTablePaginator,
+    OpenFilter,
     PublishedFilter,
 )
+from claims.admin.publication import publication_context, publication_view
 from claims.admin.tracked import HTTPS_URLS, TrackedAdmin, VersionedInline
 from claims.imports.admin import ClaimImportExportMixin
 from claims.models import Appearance, Claim, Update
@@ -57,13 +60,16 @@ class ClaimAdmin(ClaimImportExportMixin, TrackedAdmin):
         "short_statement", "claimant_link", "status_label", "deadline", "days_left", "assignee", "published",
     ]  # fmt: skip
     list_select_related = ["claimant", "assignee"]
-    list_filter = ["status", DeadlineWindowFilter, AssigneeFilter, PublishedFilter, ClaimantFilter]
+    list_filter = ["status", OpenFilter, DeadlineWindowFilter, AssigneeFilter, PublishedFilter, ClaimantFilter]
     # Shows the search box and says what it searches; get_search_results does the searching.
     search_fields = ["statement", "quote", "claimant__name", "source__title"]
     autocomplete_fields = ["claimant", "source"]
     inlines = [UpdateInline, AppearanceInline, ReminderInline]
     actions = ["assign_to_me", "publish_selected", "unpublish_selected", "export_csv"]
-    readonly_fields = ["created_at", "updated_at"]
+    # Published at: set by the Publish / Unpublish buttons (claims.admin.publication), with their reason.
+    readonly_fields = ["created_at", "updated_at", "published_at"]
+    change_form_template = "admin/claims/claim_change_form.html"
+    prepopulated_fields = {"slug": ["statement"]}
     history_list_display = ["status"]  # see ClaimAdmin.status
     fieldsets = [
         (None, {"fields": ["statement", "quote", "claimant", "source", "slug", "claim_reviewed"]}),
@@ -98,7 +104,20 @@ class ClaimAdmin(ClaimImportExportMixin, TrackedAdmin):
 
     def get_urls(self):
         due_soon = self.admin_site.admin_view(due_soon_view(self))
-        return [path("due-soon/", due_soon, name="claims_claim_due_soon"), *super().get_urls()]
+        publication = self.admin_site.admin_view(publication_view(self))
+        return [
+            path("due-soon/", due_soon, name="claims_claim_due_soon"),
+            path("<path:object_id>/publication/", publication, name="claims_claim_publication"),
+            *super().get_urls(),
+        ]
+
+    def get_changelist(self, request, **kwargs):
+        return DeadlineOrderedChangeList
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The publication box above the form (claims.admin.publication), from the row already read.
+        context.update(publication_context(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def action_checkbox(self, claim):
         """The same checkbox as Django's, written directly: rendering a widget template per row
@@ -108,12 +127,6 @@ class ClaimAdmin(ClaimImportExportMixin, TrackedAdmin):
             'aria-label="Select this object for an action - {}">',
             helpers.ACTION_CHECKBOX_NAME, claim.pk, str(claim),
         )  # fmt: skip
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if not request.user.has_perm(services.PUBLISH_PERMISSION):
-            fields.append("published_at")
-        return fields
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -203,7 +216,8 @@ class ClaimAdmin(ClaimImportExportMixin, TrackedAdmin):
 
     @admin.display(description="Status", ordering="status")
     def status_label(self, claim):
-        return claim.get_status_display()
+        """The status as the public site shows it: its words on its colour (static/public/status.css)."""
+        return format_html('<span class="status status--{}">{}</span>', claim.status, claim.get_status_display())
 
     def status(self, historical_claim):
         """The status label as a column of the history page (which names the column after this method)."""
@@ -212,8 +226,9 @@ class ClaimAdmin(ClaimImportExportMixin, TrackedAdmin):
     @admin.display(description="Deadline", ordering="deadline_end")
     def deadline(self, claim):
         if claim.deadline_end is None:
-            return claim.deadline_text or "—"
-        return f"{claim.deadline_text} ({claim.deadline_end:%Y-%m-%d})" if claim.deadline_text else claim.deadline_end
+            return claim.deadline_text or formats.NO_DATE
+        date = formats.newsroom_date(claim.deadline_end)
+        return f"{claim.deadline_text} ({date})" if claim.deadline_text else date
 
     @admin.display(description="Days left")
     def days_left(self, claim):

@@ -229,6 +229,16 @@ class ClaimForm(CorrectionForm):
         super().__init__(*args, **kwargs)
         if "status" in self.fields:
             self.fields["status"].help_text = status_help()
+        if "slug" in self.fields:
+            # Filled from the statement as it is typed (ClaimAdmin.prepopulated_fields), or
+            # by claims.services.save_claim when left blank (a page without JavaScript).
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = "The claim's address on the site; made from the statement when left blank."
+        for name in ("target_value", "actual_value"):
+            value = self.initial.get(name)
+            if name in self.fields and value is not None:
+                # "20000", not the column's "20000.0000" (a number box takes no thousands separator).
+                self.initial[name] = f"{value.normalize():f}"
 
     def clean(self):
         cleaned = super().clean()

@@ -113,6 +113,26 @@ class TrackedAdmin(SimpleHistoryAdmin):
 
     # --- history ---------------------------------------------------------------------
 
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """Each version's changes as editors read them (labels, names, "2 December 2026", "20,000"), not raw values.
+
+        As simple-history's, with claims.versions.shown_value for the values; the version
+        counter, which moves on every write, is left out.
+        """
+        model, previous = self.model, None
+        for current in historical_records:
+            if previous is not None:
+                delta = previous.diff_against(current, excluded_fields=["version"], foreign_keys_are_objs=False)
+                previous.history_delta_changes = [
+                    {
+                        "field": str(model._meta.get_field(change.field).verbose_name).capitalize(),
+                        "old": shown_value(model, change.field, change.old, empty="(empty)"),
+                        "new": shown_value(model, change.field, change.new, empty="(empty)"),
+                    }
+                    for change in delta.changes
+                ]
+            previous = current
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """One version of a row, read-only; nothing can be posted back (see the module docstring)."""
         if request.method not in ("GET", "HEAD"):

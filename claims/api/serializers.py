@@ -93,7 +93,7 @@ class TargetSerializer(serializers.Serializer):
     comparator = serializers.ChoiceField(source="target_comparator", choices=Comparator.choices)
     value = DecimalTextField(source="target_value", help_text="A decimal number, as a string.")
     unit = serializers.CharField(source="target_unit", allow_blank=True)
-    display = serializers.CharField(source="target_display", help_text='e.g. "starting price < 20000 EUR".')
+    display = serializers.CharField(source="target_display", help_text='e.g. "starting price < 20,000 EUR".')
 
     def get_attribute(self, claim):
         # The target is a group of the claim's own columns (source="*"); without one it is null.

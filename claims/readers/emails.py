@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from claims import formats
 from claims.models import ReaderEvent, ReaderMessage, Status, Subscription
 from claims.readers import tokens
 from claims.views.base import absolute, slug_path
@@ -64,12 +65,11 @@ def _day(moment: datetime.datetime) -> datetime.date:
 def event_line(event: ReaderEvent) -> str:
     """One change in words: what happened, and when."""
     day = _day(event.happened_at)
-    when = f"{day.day} {day:%B %Y}"
+    when = formats.newsroom_date(day)
     if event.kind == ReaderEvent.Kind.PUBLISHED:
         return f"Published on {when}."
     if event.kind == ReaderEvent.Kind.OVERDUE:
-        deadline = event.deadline_end
-        return f"Its deadline ({deadline.day} {deadline:%B %Y}) passed and it is still open."
+        return f"Its deadline ({formats.newsroom_date(event.deadline_end)}) passed and it is still open."
     if event.kind == ReaderEvent.Kind.CORRECTION:
         return f"Corrected on {when}: {event.correction}"
     line = f"Status changed to {Status(event.status).label} on {when}"
@@ -91,7 +91,7 @@ def digest_items(email) -> list[dict]:
                 "statement": claim.statement,
                 "claimant": claim.claimant.name,
                 "status": claim.get_status_display(),
-                "deadline": claim.deadline_text or (f"{claim.deadline_end:%Y-%m-%d}" if claim.deadline_end else ""),
+                "deadline": claim.deadline_text or formats.newsroom_date(claim.deadline_end),
                 "url": claim_url(claim),
                 "changes": [event_line(event) for event in changes],
             }

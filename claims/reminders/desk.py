@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
+from django.utils import timezone
 
 from claims.models import Claim, Reminder, newsroom_today
 from claims.reminders.digest import build_items
@@ -34,6 +35,16 @@ class ReadOnlyFormSet(BaseInlineFormSet):
         self.save_m2m = lambda: None
         return []
 
+    def get_queryset(self):
+        """Nearest first: the next reminders to go out (soonest first), then those gone out (latest first)."""
+        if not hasattr(self, "_nearest_first"):
+            now = timezone.now()
+            rows = list(super().get_queryset())
+            upcoming = sorted((r for r in rows if r.due_at >= now), key=lambda r: (r.due_at, r.recipient_id))
+            past = sorted((r for r in rows if r.due_at < now), key=lambda r: (r.due_at, r.recipient_id), reverse=True)
+            self._nearest_first = upcoming + past
+        return self._nearest_first
+
 
 class ReminderInline(admin.TabularInline):
     model = Reminder
@@ -41,6 +52,8 @@ class ReminderInline(admin.TabularInline):
     extra = 0
     can_delete = False
     verbose_name_plural = "Reminders (written by the reminder sweep; read-only)"
+    # A plain table, nearest first (ReadOnlyFormSet), without the claim's name on every row.
+    template = "admin/claims/reminders_inline.html"
     fields = ["point", "deadline_end", "recipient", "due_at", "state", "sent_at", "attempts", "last_error"]
     readonly_fields = fields
     ordering = ["-due_at", "recipient_id"]

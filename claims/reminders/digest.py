@@ -8,6 +8,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
+from claims import formats
 from claims.models import Claim
 from claims.views.base import slug_path
 
@@ -87,7 +88,7 @@ def lines_for(items: list[DigestItem]) -> list[dict[str, str]]:
     lines = []
     for item in items:
         claim = item.claim
-        deadline_end = claim.deadline_end.isoformat()  # as the date filter's "Y-m-d"
+        deadline_end = formats.newsroom_date(claim.deadline_end)  # "2 December 2026", as the desk writes it
         lines.append(
             {
                 "statement": claim.statement,

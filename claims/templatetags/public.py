@@ -16,7 +16,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from claims.models import Claim, Comparator, Precision, Status, newsroom_today
+from claims import formats
+from claims.models import Claim, Precision, Status, newsroom_today
 from claims.views.base import ListedClaim, slug_path
 
 register = template.Library()
@@ -131,7 +132,19 @@ def short_date(value: datetime.date | None) -> str:
 
 @register.filter
 def long_date(value: datetime.date | None) -> str:
-    return f"{value.day} {value:%B %Y}" if value else ""
+    return formats.newsroom_date(value)
+
+
+@register.filter
+def quoted(text: str) -> str:
+    """“text”, never with its quotation marks doubled (claims.formats.quoted)."""
+    return formats.quoted(text)
+
+
+@register.simple_tag
+def no_date() -> str:
+    """The one wording for a deadline with no date."""
+    return formats.NO_DATE
 
 
 @register.filter
@@ -143,7 +156,7 @@ def _deadline_summary(claim: Claim | ListedClaim) -> str:
     """One line for lists: the deadline as written, and as a date when there is one (HTML)."""
     written = _text(claim.deadline_text)
     if claim.deadline_end is None:
-        return written or Precision(claim.deadline_precision).label
+        return f'{written} <span class="muted">({formats.NO_DATE})</span>' if written else formats.NO_DATE
     date = short_date(claim.deadline_end)
     return f'{written} <span class="muted">({date})</span>' if written else date
 
@@ -193,12 +206,18 @@ def ld_json(data) -> str:
 
 @register.filter
 def target_words(claim: Claim) -> str:
-    """'starting price: less than 20000 EUR' (the model's target_display uses the symbol)."""
+    """'starting price: less than 20,000 EUR' (the model's target_display uses the symbol)."""
     if not claim.has_target:
         return ""
-    quantity = f"{claim.target_quantity}: " if claim.target_quantity else ""
-    comparator = Comparator(claim.target_comparator).label
-    return f"{quantity}{comparator} {claim.target_value.normalize():f} {claim.target_unit}".strip()
+    return formats.target(
+        claim.target_comparator, claim.target_value, claim.target_unit, claim.target_quantity, words=True
+    )
+
+
+@register.filter
+def measured(claim: Claim) -> str:
+    """The actual value with the target's unit: '18,990 EUR'."""
+    return formats.amount(claim.actual_value, claim.target_unit)
 
 
 @register.filter

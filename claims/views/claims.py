@@ -35,10 +35,12 @@ def claim_list(request):
     filters = ClaimFilter(request.GET, queryset=Claim.objects.published())
     valid = filters.is_valid()
     selected_year = filters.form.cleaned_data.get("year") if valid else None
+    choices = filter_choices(request)
     context = {
-        "filter_form": filter_form(request.GET, filter_choices(request), deadline_years(selected_year)),
+        "filter_form": filter_form(request.GET, choices, deadline_years(choices, selected_year)),
         "page": None,
         "errors": [],
+        "heading": TITLE,
     }
     if not valid:
         fields = filters.form.fields
@@ -64,7 +66,27 @@ def claim_list(request):
         context["total"] = {"": record.total, "open": record.open, "closed": record.resolved}.get(
             status or "", record.counts.get(status, 0)
         )
-    return frame.render(request, "public/claim_list.html", context, title=TITLE, nav="claims")
+    page = context["page"]
+    if context.get("total") is None and not page.has_next:
+        context["total"] = page.last_index if page.items else 0  # the last page: every match is counted
+    context["heading"] = list_heading(filters.form.cleaned_data, context.get("total"))
+    return frame.render(request, "public/claim_list.html", context, title=context["heading"], nav="claims")
+
+
+# What the list's heading calls the claims a status filter leaves (the groups' own labels are for the drop-down).
+STATUS_HEADINGS = {"open": "Open", "closed": "With an outcome", **dict(Status.choices)}
+
+
+def list_heading(filters: dict, total: int | None) -> str:
+    """The list's heading, following its filters: "All 9 claims", "In the works: 3 claims", "Matching your filters"."""
+    status = filters.get("status")
+    if status:
+        label = str(STATUS_HEADINGS.get(status, status))
+    elif any(filters.get(name) for name in ("claimant", "year", "overdue", "q")):
+        label = "Matching your filters"
+    else:
+        return TITLE if total is None else f"All {total} claim{'' if total == 1 else 's'}"
+    return label if total is None else f"{label}: {total} claim{'' if total == 1 else 's'}"
 
 
 FORM_FIELDS = ("q", "status", "claimant", "year", "sort", "overdue")

@@ -2,26 +2,24 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Max, Min, OuterRef
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from claims import public_cache, public_refresh, track_record
-from claims.models import Claim, Claimant, newsroom_today
+from claims.models import Claim, Claimant
 from claims.views.base import ListedClaim, listed_claims
 
 # Above this many claimants the list page offers a text box instead of a drop-down.
 MAX_CLAIMANT_CHOICES = 300
 
 
-# The deadline years offered in the list's drop-down, around this year (any year can be typed in the URL).
-YEARS_BACK, YEARS_AHEAD = 6, 10
-
-
 @dataclass
 class FilterChoices:
     claimants: list[tuple[str, str]]  # (slug, name); empty when there are too many to list
     too_many_claimants: bool
+    # The years from the earliest to the latest deadline of a published claim (none: no dated claim).
+    years: tuple[int, ...] = ()
 
 
 SITE_RECORD = "track-record:all"
@@ -86,7 +84,10 @@ def _compute_filter_choices() -> FilterChoices:
     with_claims = Claimant.objects.filter(Exists(Claim.objects.published().filter(claimant=OuterRef("pk"))))
     claimants = list(with_claims.order_by("name").values_list("slug", "name")[: MAX_CLAIMANT_CHOICES + 1])
     too_many = len(claimants) > MAX_CLAIMANT_CHOICES
-    return FilterChoices(claimants=[] if too_many else claimants, too_many_claimants=too_many)
+    # MIN and MAX each walk the deadline index (claims_claim_deadline_id) from one end: no scan.
+    span = Claim.objects.published().aggregate(first=Min("deadline_end"), last=Max("deadline_end"))
+    years = tuple(range(span["first"].year, span["last"].year + 1)) if span["first"] else ()
+    return FilterChoices(claimants=[] if too_many else claimants, too_many_claimants=too_many, years=years)
 
 
 FILTER_CHOICES = "filter-choices"
@@ -96,13 +97,12 @@ def filter_choices(request) -> FilterChoices:
     return public_cache.remember(FILTER_CHOICES, _compute_filter_choices, request=request)
 
 
-def deadline_years(selected: int | None = None) -> list[int]:
-    """Years for the drop-down: a window around this year, plus a year asked for outside it.
+def deadline_years(choices: FilterChoices, selected: int | None = None) -> list[int]:
+    """Years for the drop-down: those the published deadlines span, plus a year asked for outside them.
 
-    A fixed window costs no query; the range of all deadlines would need a scan of the register.
+    Kept with the other filter choices (FILTER_CHOICES), so computed once per change of the register.
     """
-    this_year = newsroom_today().year
-    years = set(range(this_year - YEARS_BACK, this_year + YEARS_AHEAD + 1))
+    years = set(getattr(choices, "years", ()))  # a FilterChoices cached before years were kept has none
     if selected:
         years.add(selected)
     return sorted(years)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from claims import formats
 from claims.models import Claim, FeedEntry, Status, Update, historical_claim_model
 from claims.views import reply
 
@@ -40,7 +41,9 @@ class Entry:
     text: str = ""
     url: str = ""
     status: Status | None = None
-    # Sorts entries of one day: the statement first, then updates, then recorded changes.
+    # Sorts entries of one day: the statement first, then updates and recorded changes in the
+    # order they were written (an update's created_at, a change's time), so that "Added to the
+    # tracker" stands before what was written after it that day, and after what came before.
     order: tuple = ()
 
     @property
@@ -74,15 +77,14 @@ def public_history(claim: Claim) -> list[dict]:
 
 def _deadline(row) -> str:
     if row["deadline_text"]:
-        return f"“{row['deadline_text']}”"
+        return formats.quoted(row["deadline_text"])
     if row["deadline_end"]:
-        return f"{row['deadline_end']:%-d %B %Y}"
-    return "no deadline"
+        return formats.newsroom_date(row["deadline_end"])
+    return formats.NO_DATE
 
 
 def _measured(row) -> str:
-    value = f"{row['actual_value'].normalize():f}"
-    return f"{value} {row['target_unit']}".strip()
+    return formats.amount(row["actual_value"], row["target_unit"])
 
 
 def history_entries(rows: list[dict]) -> tuple[list[Entry], datetime.datetime | None]:
@@ -94,7 +96,8 @@ def history_entries(rows: list[dict]) -> tuple[list[Entry], datetime.datetime | 
         if row["published_at"] is None:
             continue
         when = row["history_date"]
-        day, order, status = timezone.localdate(when), (2, when), Status(row["status"])
+        # Ordered within its day by when it happened, among the updates (Entry.order).
+        day, order, status = timezone.localdate(when), (1, when), Status(row["status"])
         if shown is None:
             entries.append(Entry(day, "published", "Added to the tracker", status=status, order=order))
             status_published_at = when
@@ -102,7 +105,9 @@ def history_entries(rows: list[dict]) -> tuple[list[Entry], datetime.datetime | 
             continue
         if row["status"] != shown["status"]:
             was = Status(shown["status"]).label
-            entries.append(Entry(day, "status", "Status changed", f"Was “{was}”.", status=status, order=order))
+            entries.append(
+                Entry(day, "status", "Status changed", f"Was {formats.quoted(was)}.", status=status, order=order)
+            )
             status_published_at = when
         if (row["deadline_text"], row["deadline_end"]) != (shown["deadline_text"], shown["deadline_end"]):
             text = f"From {_deadline(shown)} to {_deadline(row)}."
@@ -152,9 +157,25 @@ def corrections(rows: list[dict]) -> list[Correction]:
     return [Correction(row["history_date"], row["correction"]) for row in shown]
 
 
+def _explain_current_status(history: list[Entry], claim: Claim) -> None:
+    """The change to the claim's current status carries its public explanation (the verdict readers see now).
+
+    Only that one: an older rating's verdict is not the text the claim shows (as in the feed).
+    A change told by an update has the update's summary instead.
+    """
+    if not claim.verdict:
+        return
+    for entry in reversed(history):
+        if entry.kind in ("status", "published"):
+            if entry.status == claim.status:
+                entry.text = " ".join(part for part in (entry.text, claim.verdict) if part)
+            return
+
+
 def build(claim: Claim, history_rows: list[dict], updates: list[Update]) -> Timeline:
     history, status_published_at = history_entries(history_rows)
     history = _drop_changes_told_by_updates(history, updates)
+    _explain_current_status(history, claim)
     entries = history + update_entries(updates) + reply.entries(claim, Entry)
     source = claim.source
     if source.published_on:
