@@ -64,7 +64,7 @@ def test_the_index_counts_what_waits_and_each_count_opens_its_list(client, elena
     html = response.content.decode()
     entries = {entry.key: entry for entry in desk_entries(response.wsgi_request)}
     assert counts(entries.values()) == {
-        "desk-overdue": 2, "desk-due-7": 1, "desk-mine": 3, "desk-drafts": 1, "new-tips": 2,
+        "desk-overdue": 2, "desk-due-7": 1, "desk-mine": 3, "desk-drafts": 1, "awaiting-review": 0, "new-tips": 2,
         "desk-due-soon": None, "desk-intake": None,
     }  # fmt: skip
     for key in ("desk-overdue", "desk-due-7", "desk-mine", "desk-drafts"):
@@ -95,10 +95,10 @@ def test_a_user_without_the_tips_inbox_sees_no_tips_entry(client, desk, django_u
     assert 'id="desk-overdue"' in html and 'id="new-tips"' not in html and "desk-intake" not in html
 
 
-# Session, user and its permissions (two), the five counts (overdue, due in 7 days, mine,
-# drafts, tips), and Django's recent actions box. Pinned: the home page must not grow a
+# Session, user and its permissions (two), the six counts (overdue, due in 7 days, mine,
+# drafts, reviews waiting, tips), and Django's recent actions box. Pinned: the home page must not grow a
 # query per claim; an entry added to claims.admin.desk adds one here.
-INDEX_QUERIES = 4 + 5 + 1
+INDEX_QUERIES = 4 + 6 + 1
 
 
 @pytest.mark.parametrize("extra_claims", [0, 20])

@@ -53,16 +53,20 @@ def test_an_editors_outcome_on_the_claim_form_becomes_a_review_and_the_rest_is_s
     assert any(text.startswith("Sent for review: giving a published claim an outcome") for text in texts(response))
 
 
-def test_a_chief_publishing_in_the_form_asks_another_chief(client, make_claim, chiara):
+@pytest.mark.parametrize("who", ["chiara", "elena"])
+def test_the_publish_button_asks_another_chief_and_an_editor_may_press_it(client, make_claim, request, who):
     claim = make_claim()
-    as_user(client, chiara)
-    form = post_form(client.get(change_url(claim)).content.decode())
-    now = timezone.localtime()
-    data = form.data(published_at_0=f"{now:%Y-%m-%d}", published_at_1=f"{now:%H:%M:%S}", change_reason="Ready")
-    client.post(change_url(claim), data)
+    as_user(client, request.getfixturevalue(who))
+    page = client.get(change_url(claim)).content.decode()
+    assert "Send for review" in page and 'name="published_at' not in page  # no date picker to publish with
+    data = {"action": "publish", "reason": "Ready", "version": str(claim.version)}
+    response = client.post(f"/admin/claims/claim/{claim.pk}/publication/", data, follow=True)
+    assert any("sent for review" in text for text in texts(response))
     claim.refresh_from_db()
     assert claim.published_at is None
     assert Review.objects.get().changes == {"publish": True}
+    stale = client.post(f"/admin/claims/claim/{claim.pk}/publication/", data, follow=True)
+    assert any("already awaits review" in text for text in texts(stale)) and Review.objects.count() == 1
 
 
 def test_the_publish_action_asks_for_review_even_for_an_editor(client, make_claim, elena):
@@ -108,9 +112,8 @@ def test_the_update_page_refuses_an_outcome_of_a_published_claim_without_a_500(c
     assert claim.status == Status.IN_PROGRESS
 
 
-def test_a_new_claim_published_at_once_is_saved_as_a_draft_as_typed_and_sent_for_review(
-    client, make_claim, chiara, claimant, source
-):
+def test_a_new_claim_cannot_be_published_from_the_add_form(client, chiara, claimant, source):
+    """Publication has its own button (and review): a date posted with a new claim is ignored, the claim is a draft."""
     as_user(client, chiara)
     form = post_form(client.get("/admin/claims/claim/add/").content.decode())
     now = timezone.localtime()
@@ -118,14 +121,15 @@ def test_a_new_claim_published_at_once_is_saved_as_a_draft_as_typed_and_sent_for
         statement="Nissan will sell a 20,000 EUR EV by 2026.", claimant=str(claimant.pk), source=str(source.pk),
         slug="nissan-20000-eur-ev",
         deadline_text="by 2026", deadline_end="2026-12-31", deadline_precision="year", status=Status.IN_PROGRESS,
-        published_at_0=f"{now:%Y-%m-%d}", published_at_1=f"{now:%H:%M:%S}", change_reason="New and ready",
+        change_reason="New and ready",
     )  # fmt: skip
+    data.update(published_at_0=f"{now:%Y-%m-%d}", published_at_1=f"{now:%H:%M:%S}")
     response = client.post("/admin/claims/claim/add/", data, follow=True)
     assert response.status_code == 200
     assert not response.context.get("errors"), response.context["errors"]
     claim = Claim.objects.get(statement="Nissan will sell a 20,000 EUR EV by 2026.")
     assert claim.published_at is None and claim.status == Status.IN_PROGRESS
-    assert Review.objects.get(claim=claim).changes == {"publish": True}
+    assert not Review.objects.exists()
 
 
 def test_counts_on_the_desk_and_the_claim_list_and_the_list_opens_on_pending(client, make_claim, elena, chiara):

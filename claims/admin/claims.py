@@ -69,6 +69,8 @@ class ClaimAdmin(ClaimImportExportMixin, TrackedAdmin):
     # Published at: set by the Publish / Unpublish buttons (claims.admin.publication), with their reason.
     readonly_fields = ["created_at", "updated_at", "published_at"]
     change_form_template = "admin/claims/claim_change_form.html"
+    # The reviews waiting; django-import-export (claims.imports) takes this as the base of its Import/Export list.
+    change_list_template = "admin/claims/claim/change_list.html"
     prepopulated_fields = {"slug": ["statement"]}
     history_list_display = ["status"]  # see ClaimAdmin.status
     fieldsets = [
