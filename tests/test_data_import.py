@@ -272,3 +272,19 @@ def test_a_sheet_never_writes_over_a_change_made_since_its_export(editor_client,
     confirm(editor_client, preview(editor_client, csv_file(rows, headers=list(COLUMNS))))
     claim.refresh_from_db()
     assert claim.status == Status.STALLED and claim.verdict == "First words."
+
+
+@pytest.mark.review_rule
+def test_an_import_cannot_give_a_published_claim_an_outcome_under_the_two_person_rule(editor_client, chiara, settings):
+    """A sheet is one more way in: a published claim's outcome still waits for a second chief editor's review."""
+    confirm(editor_client, preview(editor_client, csv_file(ROWS)))
+    tram = Claim.objects.get(statement__startswith="Tram line 3")
+    settings.REVIEW_REQUIRED = False
+    services.publish(tram, by=chiara, reason="Checked")
+    settings.REVIEW_REQUIRED = True
+    outcome = [ROWS[0], {**ROWS[1], "status": "missed"}]
+    page = preview(editor_client, csv_file(outcome, name="outcome.csv")).content.decode()
+    assert "row 2:" in page and "review" in page.lower()
+    assert 'action="' + PROCESS not in page  # no confirmation offered
+    tram.refresh_from_db()
+    assert tram.status == Status.IN_PROGRESS and tram.history.first().history_change_reason == "Checked"
