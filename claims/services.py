@@ -474,6 +474,11 @@ def return_review(review: Review, *, by, comment: str) -> Review:
         raise ValidationError({"comment": "Say why you return it: the submitter reads it."})
     locked = _locked_pending(review)
     _check_reviewer(locked, by, "return")
+    if locked.decisions.filter(reviewer=by).exists():
+        # One decision per reviewer (a page opened before one's own approval still shows Return).
+        raise ValidationError(
+            "You already approved this review; another chief editor approves or returns it now.", code="twice"
+        )
     ReviewDecision.objects.create(review=locked, reviewer=by, decision=ReviewDecision.Decision.RETURN, comment=comment)
     locked.state = Review.State.RETURNED
     locked.decided_at = timezone.now()

@@ -114,3 +114,19 @@ def test_the_form_shows_the_publication_date_read_only(client, chiara, make_clai
     client.force_login(chiara)
     page = client.get(change_url(claim)).content.decode()
     assert 'name="published_at_0"' not in page and 'name="published_at"' not in page
+
+
+@pytest.mark.parametrize(
+    ("object_id", "version"),
+    [("%C2%B2", "1"), ("{pk}", "²"), ("{pk}", "9" * 5000), ("{pk}", ""), ("{pk}", "-1")],
+)
+def test_absurd_ids_and_versions_are_refused_in_words_never_a_server_error(
+    client, chiara, make_claim, object_id, version
+):
+    claim = make_claim()
+    client.force_login(chiara)
+    url = f"/admin/claims/claim/{object_id.format(pk=claim.pk)}/publication/"
+    response = client.post(url, {"action": "publish", "reason": "Checked", "version": version})
+    assert response.status_code in (302, 404)
+    claim.refresh_from_db()
+    assert claim.published_at is None

@@ -18,6 +18,7 @@ import signal
 import socket
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -45,6 +46,16 @@ def local_links(text: str) -> list[str]:
     """Absolute links to this machine in ``text`` (iCalendar lines unfolded first)."""
     text = text.replace("\r\n ", "")
     return [url for url in URL.findall(text) if url.split("/")[2].rsplit(":", 1)[0] in LOCAL_HOSTS]
+
+
+def sitemap_ready() -> bool:
+    try:
+        fetch("/sitemap.xml")
+        return True
+    except urllib.error.HTTPError as error:
+        if error.code != 503:
+            raise
+        return False
 
 
 def answers() -> bool:
@@ -96,6 +107,9 @@ def test_make_run_from_a_clean_clone_on_port_8123(clone, tmp_path):
             passwords = re.findall(r"Created editor account '(editor|reviewer)' with password: (\S+)", printed)
             assert [user for user, _ in passwords] == ["editor", "reviewer"]
             assert f"Workbench: {SITE}/admin/" in printed
+
+            # The worker builds the sitemaps once it has started (503 until then), after the demo's other jobs.
+            wait_until(sitemap_ready, timeout=60, what="the sitemaps built by the worker", interval=0.5)
 
             # Every absolute link names the port served on.
             api = json.loads(fetch("/api/claims/"))

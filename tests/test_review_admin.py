@@ -99,6 +99,22 @@ def test_a_timeline_update_with_an_outcome_on_a_published_claim_is_refused_with_
     assert not claim.updates.exists()
 
 
+def test_an_outcome_on_the_claim_and_in_an_update_at_once_is_refused_in_words(client, make_claim, elena):
+    """The claim's own form moving to the same outcome made the update look like no change: it was a 500."""
+    claim = make_claim(published_at=timezone.now())
+    as_user(client, elena)
+    form = post_form(client.get(change_url(claim)).content.decode())
+    data = form.data(
+        status=Status.WITHDRAWN, change_reason="Cancelled",
+        **{"updates-TOTAL_FORMS": "1", "updates-0-date": "2026-03-01", "updates-0-summary": "Cancelled"},
+        **{"updates-0-status": Status.WITHDRAWN, "updates-0-url": ""},
+    )  # fmt: skip
+    response = client.post(change_url(claim), data)
+    assert response.status_code == 200 and "goes through review" in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.status != Status.WITHDRAWN and not claim.updates.exists() and not Review.objects.exists()
+
+
 def test_the_update_page_refuses_an_outcome_of_a_published_claim_without_a_500(client, make_claim, elena):
     claim = make_claim(published_at=timezone.now())
     as_user(client, elena)

@@ -135,6 +135,8 @@ def test_with_two_approvals_required_one_is_not_enough(settings, published, elen
     assert published.status == Status.PENDING
     with pytest.raises(ValidationError, match="already approved this review"):
         services.approve_review(review, by=chiara)
+    with pytest.raises(ValidationError, match="already approved this review"):  # a page still showing Return
+        services.return_review(review, by=chiara, comment="On second thoughts")
     services.approve_review(review, by=marco)
     published.refresh_from_db()
     assert published.status == Status.MISSED and published.resolved_on == timezone.localdate()

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 
 from claims import review as review_rule
-from claims.models import Status, outcome_date
+from claims.models import Claim, Status, outcome_date
 from claims.versions import changes_since
 
 STALE = (
@@ -135,12 +135,22 @@ class TimelineFormSet(VersionedInlineFormSet):
 
     def _refuse_outcomes_waiting_for_review(self):
         """An update that would give a published claim an outcome cannot go through a review (the
-        review carries the claim's status, not a timeline entry): say where to do it instead."""
+        review carries the claim's status, not a timeline entry): say where to do it instead.
+
+        Judged against the claim as stored, not as posted: the claim's own form may be
+        changing its status in the same save (into a review request), and compared with
+        that, an update bringing the same outcome looked like no change at all.
+        """
+        if self.instance.pk is None:
+            return
+        stored = Claim.objects.filter(pk=self.instance.pk).only("status", "published_at").first()
+        if stored is None:
+            return
         for form in self.forms:
             status = form.cleaned_data.get("status") if not form.cleaned_data.get("DELETE") else None
             if not (form.instance.pk is None or "status" in form.changed_data):
                 continue
-            if review_rule.update_needs_review(self.instance, status):
+            if review_rule.update_needs_review(stored, status):
                 raise ValidationError(review_rule.UPDATE_NEEDS_REVIEW)
 
 

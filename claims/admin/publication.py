@@ -13,11 +13,12 @@ do; a second chief editor's approval publishes. Unpublishing takes nothing from 
 trust that a review would guard, and stays a chief editor's button.
 """
 
+import re
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
@@ -25,6 +26,9 @@ from claims import review as review_rule
 from claims import services
 from claims.models import Claim
 
+# An id or a version as a form sends it: ASCII digits, and few of them ("²".isdigit() is true,
+# and int() refuses a string of thousands of digits: both were server errors).
+NUMBER = re.compile(r"[0-9]{1,12}")
 # The reason box keeps what was typed when a publication is refused (the page is opened again with it).
 KEEP_REASON = "publication_reason"
 REASON_MAX_LENGTH = 2000
@@ -36,8 +40,8 @@ def publication_view(model_admin):
     def view(request, object_id):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        if not str(object_id).isdigit():
-            raise PermissionDenied
+        if not NUMBER.fullmatch(str(object_id)):
+            raise Http404("No such claim.")
         claim = get_object_or_404(Claim.objects.select_related("claimant", "source"), pk=int(object_id))
         if not model_admin.has_view_permission(request, claim):
             raise PermissionDenied
@@ -54,7 +58,7 @@ def publication_view(model_admin):
         if not reason:
             return refused(f"Give a reason to {action} this claim; it is kept in the history.")
         version = request.POST.get("version", "")
-        if not version.isdigit():
+        if not NUMBER.fullmatch(version):
             return refused("This form was sent without the version it was opened at: reload the page and try again.")
         if action == "publish" and review_rule.required():
             if claim.version != int(version):
