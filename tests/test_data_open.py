@@ -130,3 +130,24 @@ def test_serving_reads_no_sql(client, register, django_assert_num_queries):
         assert client.get(JSON_URL, HTTP_IF_NONE_MATCH='"nope"').status_code == 200
         assert client.get(reverse("opendata")).status_code == 200
     assert client.get(reverse("opendata-file", kwargs={"format": "xml"})).status_code == 404
+
+
+@pytest.mark.parametrize("change", ["unpublish", "correction"])
+def test_a_takedown_or_a_correction_withdraws_the_files_until_the_next_build(
+    client, register, chiara, change, django_capture_on_commit_callbacks
+):
+    """No file built before may go on serving a name taken off the site or corrected wording."""
+    published, _draft = register
+    assert refresh.build_if_needed() is not None
+    assert published.statement in b"".join(client.get(JSON_URL).streaming_content).decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        if change == "unpublish":
+            services.unpublish(published, by=chiara, reason="Legal request")
+        else:
+            published.statement = "Nissan will launch a compact EV in Europe."
+            services.save_claim(published, by=chiara, reason="Wording", correction="We misquoted the model.")
+    withdrawn = client.get(JSON_URL)
+    assert withdrawn.status_code == 503 and withdrawn["Retry-After"]
+    assert refresh.build_if_needed() is not None
+    served = b"".join(client.get(JSON_URL).streaming_content).decode()
+    assert (change == "correction") == (published.slug in served)

@@ -5,7 +5,10 @@ at once, unless one was queued within OPEN_DATA_SECONDS: later changes in that t
 picked up by beat's run every OPEN_DATA_SECONDS, which builds when the files are
 missing, older than the last change, or of an earlier day (``is_overdue``). A claim
 taken off the site queues a build once its transaction commits, however recent the last
-one: it must leave the files promptly.
+one: it must leave the files promptly. Until that build is in, the files are withdrawn
+(the manifest is dropped, so they answer 503 with Retry-After): a name taken off the site,
+or wording corrected, is never served from a file built before (issue 12's rule for
+every public copy). The same holds for a correction.
 Two builds never run at once (a lock in the cache, released by its holder only); each
 is safe to run again. ``PUBLIC_REFRESH_IN_BACKGROUND=0`` turns the queueing off:
 ``python manage.py export_claims --build`` then does the same from cron.
@@ -54,13 +57,19 @@ def ask_for_build() -> bool:
     return True
 
 
+# History marks after which the files built before hold text the site no longer shows.
+WITHDRAWN_BY = frozenset({FeedEntry.UNPUBLISHED, FeedEntry.CORRECTION})
+
+
 def _build_after_a_takedown(sender, history_instance, using=None, **kwargs):
-    if history_instance.feed_entry != FeedEntry.UNPUBLISHED or not enabled():
+    if history_instance.feed_entry not in WITHDRAWN_BY:
         return
 
     def build_now():
-        cache.delete(public_cache.data_key(QUEUED))
-        ask_for_build()
+        store.withdraw()
+        if enabled():
+            cache.delete(public_cache.data_key(QUEUED))
+            ask_for_build()
 
     transaction.on_commit(build_now, using=using, robust=True)
 

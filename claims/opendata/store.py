@@ -43,6 +43,11 @@ def manifest() -> dict | None:
     return cache.get(_key())
 
 
+def withdraw() -> None:
+    """Stop serving the files until the next build (after a takedown or a correction); the files stay on disk."""
+    cache.delete(_key())
+
+
 def rebuild(generation: str) -> dict:
     """Write both files as the register is now; store and return the manifest."""
     started, built_at = time.monotonic(), int(time.time())
