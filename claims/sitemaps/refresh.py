@@ -10,61 +10,34 @@ taken off the site (claims.history's UNPUBLISHED event) always queues a build on
 transaction commits, however recent the last one: its address must leave the sitemaps
 with the claim, not minutes later.
 ``PUBLIC_REFRESH_IN_BACKGROUND=0`` turns the queueing off (no workers):
-``python manage.py build_sitemaps`` then does the same from cron.
+``python manage.py build_sitemaps`` then does the same from cron. The debounce, the
+queueing and the build lock are claims.background_builds'.
 """
 
-import logging
-
-from celery import current_app
-from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
 from simple_history.signals import post_create_historical_record
 
 from claims import public_cache
+from claims.background_builds import BackgroundBuild, enabled  # noqa: F401 - enabled: as callers know it
 from claims.models import FeedEntry, historical_claim_model
 from claims.sitemaps import store
-
-logger = logging.getLogger(__name__)
 
 BUILD_TASK = "claims.tasks.build_sitemaps"
 QUEUED = "sitemap:queued"
 BUILDING = "sitemap:building"
 # Longer than any build runs (a million claims: about a minute on 2 cores); the task's time limit is below it.
 BUILD_LOCK_SECONDS = 900
-
-
-def enabled() -> bool:
-    return getattr(settings, "PUBLIC_REFRESH_IN_BACKGROUND", True)
+BUILD = BackgroundBuild("the sitemaps", BUILD_TASK, QUEUED, BUILDING, "PUBLIC_SITEMAP_SECONDS", BUILD_LOCK_SECONDS)
 
 
 @public_cache.after_invalidate
 def ask_for_build() -> bool:
     """Queue a build, unless one was queued within PUBLIC_SITEMAP_SECONDS (beat picks up the rest)."""
-    if not enabled():
-        return False
-    queued = public_cache.data_key(QUEUED)
-    if not cache.add(queued, 1, timeout=settings.PUBLIC_SITEMAP_SECONDS):
-        return False
-    try:
-        # By name: claims.tasks calls into this package, never the other way round.
-        current_app.signature(BUILD_TASK).apply_async(retry=False, expires=settings.PUBLIC_SITEMAP_SECONDS)
-    except Exception as exc:  # kombu and redis raise many types for one outage; none may break the writer
-        cache.delete(queued)
-        logger.warning("Could not queue a build of the sitemaps (%s); beat or the next change will.", exc)
-        return False
-    return True
+    return BUILD.ask()
 
 
 def _build_after_a_takedown(sender, history_instance, using=None, **kwargs):
-    if history_instance.feed_entry != FeedEntry.UNPUBLISHED or not enabled():
-        return
-
-    def build_now():
-        cache.delete(public_cache.data_key(QUEUED))
-        ask_for_build()
-
-    transaction.on_commit(build_now, using=using, robust=True)
+    if history_instance.feed_entry == FeedEntry.UNPUBLISHED:
+        BUILD.after_commit(using=using)
 
 
 post_create_historical_record.connect(
@@ -85,10 +58,4 @@ def build_if_needed(*, force: bool = False) -> dict | None:
     if current is not None and current["generation"] == generation and not force:
         store.renew(current)
         return None
-    lock, holder = public_cache.data_key(BUILDING), public_cache.lock_holder()
-    if not cache.add(lock, holder, timeout=BUILD_LOCK_SECONDS):
-        return None
-    try:
-        return store.rebuild(generation)
-    finally:
-        cache.delete_if_equal(lock, holder)
+    return BUILD.locked(lambda: store.rebuild(generation))
