@@ -3,11 +3,14 @@
 import csv
 import datetime
 import io
+import os
 import re
+import tempfile
 
 import openpyxl
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -288,3 +291,110 @@ def test_an_import_cannot_give_a_published_claim_an_outcome_under_the_two_person
     assert 'action="' + PROCESS not in page  # no confirmation offered
     tram.refresh_from_db()
     assert tram.status == Status.IN_PROGRESS and tram.history.first().history_change_reason == "Checked"
+
+
+def test_a_row_without_a_slug_never_writes_over_another_claim_whose_statement_slugifies_alike(editor_client):
+    first = {**ROWS[0], "statement": "The city will open 12 new libraries by 2027."}
+    second = {**ROWS[0], "statement": "The city will open 12 new libraries by 2027!"}
+    confirm(editor_client, preview(editor_client, csv_file([first])))
+    confirm(editor_client, preview(editor_client, csv_file([second], name="second.csv")))
+    claims = list(Claim.objects.order_by("id"))
+    assert [c.statement for c in claims] == [first["statement"], second["statement"]]
+    assert [c.slug for c in claims] == [row_slug(first["statement"]), row_slug(first["statement"]) + "-2"]
+    # Both files again, and both together: each row finds its own claim, nothing changes.
+    histories = Claim.history.count()
+    for upload in (csv_file([first]), csv_file([second]), csv_file([second, first])):
+        response = preview(editor_client, upload)
+        assert "New" not in response.content.decode()
+        confirm(editor_client, response)
+    assert Claim.objects.count() == 2 and Claim.history.count() == histories
+
+
+def export_as(client, label):
+    page = client.get(EXPORT).content.decode()
+    return client.post(
+        EXPORT, {"format": format_index(page, label), "resource": "0", **{f"claimresource_{c}": "on" for c in COLUMNS}}
+    )
+
+
+FORMULAS = ['=HYPERLINK("https://evil.example","click")', "-5% unemployment by 2027", "'=already quoted", "+1 @x"]
+
+
+def test_the_export_writes_no_live_formula_and_imports_back_exactly(editor_client, make_claim):
+    claims = [make_claim(statement=s, verdict=s, notes="@note") for s in FORMULAS]
+    csv_text = export_as(editor_client, "csv").content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+    assert rows[0]["statement"] == "'" + FORMULAS[0] and rows[1]["statement"] == "'" + FORMULAS[1]
+    assert rows[2]["statement"] == "''=already quoted" and rows[0]["notes"] == "'@note"
+    sheet = openpyxl.load_workbook(io.BytesIO(export_as(editor_client, "xlsx").content)).active
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    for claim in claims:  # changed in the desk, so that the import has something to restore
+        claim.refresh_from_db()
+        claim.statement, claim.verdict = "changed", "changed"
+        services.save_claim(claim, by=claim.history.first().history_user, reason="x")
+    for row in rows:
+        row["version"] = ""
+    confirm(editor_client, preview(editor_client, csv_file(rows, headers=list(COLUMNS))))
+    assert [(c.statement, c.verdict, c.notes) for c in Claim.objects.order_by("id")] == [
+        (s, s, "@note") for s in FORMULAS
+    ]
+    # And the XLSX export reads back unchanged.
+    xlsx = SimpleUploadedFile("export.xlsx", export_as(editor_client, "xlsx").content)
+    response = preview(editor_client, xlsx, label="xlsx")
+    assert "New" not in response.content.decode() and "Update" not in response.content.decode()
+
+
+def test_a_confirmation_names_only_an_upload_this_user_previewed(editor_client, client, django_user_model, elena):
+    response = preview(editor_client, csv_file(ROWS))
+    page = response.content.decode()
+    form = page[page.index('action="' + PROCESS) :]
+    data = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+    # The upload waits in the cache, not in the temporary folder every process shares.
+    assert not os.path.exists(os.path.join(tempfile.gettempdir(), data["import_file_name"]))
+    # Another name (any file of the temporary folder, or another user's upload) is refused in words.
+    with tempfile.NamedTemporaryFile("w", suffix=".csv") as bystander:
+        bystander.write("statement,claimant,source_title\nInjected,X,Y\n")
+        bystander.flush()
+        for name in (os.path.basename(bystander.name), "../../etc/passwd", "tmpabc123"):
+            refused = editor_client.post(PROCESS, {**data, "import_file_name": name}, follow=True)
+            assert refused.status_code == 200 and "not for a file you previewed" in refused.content.decode()
+        assert os.path.exists(bystander.name)  # neither read nor deleted
+    # A bad format index is refused too, never a 500.
+    for file_format in ("abc", "99", "1", ""):
+        refused = editor_client.post(PROCESS, {**data, "format": file_format}, follow=True)
+        assert refused.status_code == 200 and "does not match its preview" in refused.content.decode()
+    other = make_user(django_user_model, "otto")
+    other.user_permissions.set(elena.user_permissions.all())
+    for group in elena.groups.all():
+        other.groups.add(group)
+    other_client = type(editor_client)()
+    other_client.force_login(other)
+    refused = other_client.post(PROCESS, data, follow=True)
+    assert "not for a file you previewed" in refused.content.decode()
+    assert Claim.objects.count() == 0
+    # The upload waited in the cache, and its own confirmation still works.
+    assert editor_client.post(PROCESS, data).status_code == 302
+    assert Claim.objects.count() == 2
+
+
+def test_a_file_too_large_or_with_too_many_rows_is_refused_in_words(editor_client, settings):
+    settings.IMPORT_MAX_ROWS = 3
+    rows = [{**ROWS[0], "statement": f"Claim number {n}."} for n in range(4)]
+    page = preview(editor_client, csv_file(rows)).content.decode()
+    assert "The file has more than 3 rows" in page and 'action="' + PROCESS not in page
+    page = preview(editor_client, xlsx_file(rows), label="xlsx").content.decode()
+    assert "The file has more than 3 rows" in page
+    assert 'action="' + PROCESS in preview(editor_client, csv_file(rows[:3])).content.decode()
+    settings.IMPORT_MAX_BYTES = 100
+    page = preview(editor_client, csv_file(rows[:1])).content.decode()
+    assert "an import takes at most 100" in page and 'action="' + PROCESS not in page
+    assert Claim.objects.count() == 0
+
+
+def test_an_expired_upload_is_refused_in_words(editor_client):
+    response = preview(editor_client, csv_file(ROWS))
+    cache.clear()  # an hour later, the upload has left the cache
+    refused = confirm(editor_client, response)
+    assert refused.status_code == 302 and refused.url == IMPORT
+    page = editor_client.get(IMPORT).content.decode()
+    assert "The upload expired before its confirmation" in page and Claim.objects.count() == 0

@@ -6,6 +6,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from claims.models import Claim
+from claims.spreadsheets import text_cell
 
 
 def response(queryset) -> StreamingHttpResponse:
@@ -32,13 +33,9 @@ COLUMNS = [
 ]  # fmt: skip
 
 
-# Characters that make a spreadsheet read a cell as a formula, full-width forms included.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def _text_cell(value: str) -> str:
-    """Free text typed by people or copied from articles: a leading formula character is quoted."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+# Free text typed by people or copied from articles: a leading formula character is quoted
+# (the same rule as the import's Export, claims.spreadsheets).
+_text_cell = text_cell
 
 
 def _value_cell(value) -> str:

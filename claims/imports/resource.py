@@ -12,8 +12,12 @@ Guarantees, each held here rather than by the admin's pages:
   changes. Imported claims are drafts: the file has no publication column, and
   publishing goes through the desk's usual path.
 - **The same file twice changes nothing.** Rows are keyed by ``slug``; a row without one
-  gets the slug of its statement, so a sheet without slugs finds its claims again. A
-  row whose values equal the claim's is skipped (no write, no history row).
+  finds the claim with the very same statement (its slug is that statement's, perhaps
+  numbered: "...-2027-2"), so a sheet without slugs finds its claims again; any other
+  slugless row is a new claim with a free slug, never one whose statement merely slugifies
+  alike. A row whose values equal the claim's is skipped (no write, no history row).
+- **No live formulas.** Free-text columns are exported with a leading "'" when they
+  begin like a formula, and read back without it (claims.spreadsheets).
 - **Nothing silently overwritten.** The export writes each claim's ``version``; a row
   that would change a claim changed since (claims.versions) is refused, and with it the
   file. A row without a version (a newsroom's own sheet) writes as it is.
@@ -38,6 +42,7 @@ from claims.imports.columns import COLUMNS, TEXT_FIELDS, RowErrors, text
 from claims.intake.deadlines import parse_deadline
 from claims.intake.targets import parse_target
 from claims.models import Claim, Claimant, Precision, Source, Status, outcome_date
+from claims.spreadsheets import read_text_cell, text_cell
 from claims.versions import StaleEdit
 
 # What a row sets on a claim: compared with the claim as it is to skip unchanged rows.
@@ -55,8 +60,21 @@ COMPARED = (
     "status",
     "resolved_on",
 )
+# The columns of free text: quoted against formulas on export, unquoted on import
+# (numbers, dates, codes and the slug are written as they are: a negative target stays a number).
+SAFE_TEXT_COLUMNS = (
+    "statement", "quote", "claimant", "claimant_url", "source_title", "source_url", "source_publisher",
+    "deadline_text", "target", "target_quantity", "target_unit", "verdict", "notes",
+)  # fmt: skip
 TARGET_COLUMNS = ("target_quantity", "target_comparator", "target_value", "target_unit")
 SLUG_LENGTH = 80
+
+
+class SafeText(widgets.Widget):
+    """Free text, written so that no spreadsheet runs it as a formula (claims.spreadsheets); read back as it was."""
+
+    def render(self, value, obj=None, **kwargs):
+        return text_cell("" if value is None else str(value))
 
 
 class DecimalText(widgets.Widget):
@@ -67,6 +85,8 @@ class DecimalText(widgets.Widget):
 
 
 def _field(column: str, attribute: str | None = None, widget=None) -> Field:
+    if widget is None and column in SAFE_TEXT_COLUMNS:
+        widget = SafeText()
     return Field(attribute=attribute or column, column_name=column, widget=widget)
 
 
@@ -149,8 +169,11 @@ class ClaimResource(resources.ModelResource):
 
     def before_import_row(self, row, **kwargs):
         number = kwargs.get("row_number")
+        for column in SAFE_TEXT_COLUMNS:
+            if isinstance(row.get(column), str):
+                row[column] = read_text_cell(row[column])
         if not text(row.get("slug")):
-            row["slug"] = row_slug(text(row.get("statement")))
+            row["slug"] = self._derived_slug(text(row.get("statement")))
         slug = text(row["slug"])
         first = self._slug_rows.setdefault(slug, number)
         if first != number:
@@ -160,6 +183,27 @@ class ClaimResource(resources.ModelResource):
                     "give each row its own slug, or merge the rows"
                 }  # fmt: skip
             )
+
+    def _derived_slug(self, statement: str) -> str:
+        """The slug of a row that has none: its claim's, if a claim has this very statement; else a free one.
+
+        The slug of the statement alone is not enough: two claims whose statements slugify
+        alike ("... by 2027." and "... by 2027!") have "x" and "x-2" (services.unique_slug),
+        and a row meant for the second must not write over the first. A claim is found again
+        only by its statement (so the same sheet imported twice changes nothing); any other
+        row is a new claim, with the next free slug.
+        """
+        base = row_slug(statement)
+        prefix = base[: SLUG_LENGTH - 10]  # what every suffixed form ("base-12") keeps of it
+        same = Claim.objects.filter(slug__startswith=prefix, statement=statement).order_by("id")
+        for slug in same.values_list("slug", flat=True):
+            if slug in _slug_forms(base, slug):
+                return slug
+        candidate, n = base, 1
+        while candidate in self._slug_rows or Claim.objects.filter(slug=candidate).exists():
+            n += 1
+            candidate = f"{base[: SLUG_LENGTH - len(str(n)) - 1]}-{n}"
+        return candidate
 
     # --- Reading a row -------------------------------------------------------------------
 
@@ -343,6 +387,14 @@ class ClaimResource(resources.ModelResource):
             ) from None
         except PermissionDenied as error:
             raise ValidationError({"slug": f"row {number}: {error}"}) from None
+
+
+def _slug_forms(base: str, slug: str) -> set[str]:
+    """The slugs ``base`` can take as a row's derived slug: itself, or itself numbered ("base-2")."""
+    number = slug.rpartition("-")[2]
+    if number.isdigit():
+        return {base, f"{base[: SLUG_LENGTH - len(number) - 1]}-{number}"}
+    return {base}
 
 
 def _messages(error: ValidationError) -> dict[str, list[str]]:
