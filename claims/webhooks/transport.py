@@ -7,13 +7,16 @@ loopback, link-local, multicast, reserved or unspecified one), and the connectio
 made to the address that was checked, not to the name again (which a hostile DNS server
 could answer differently the second time: DNS rebinding). For HTTPS the certificate is
 still verified for the name (SNI and hostname check). ``WEBHOOK_ALLOW_PRIVATE=1`` lifts
-the check (the tests' servers listen on 127.0.0.1). Redirects are not followed.
+the check (the tests' servers listen on 127.0.0.1). Redirects are not followed: a 3xx is a
+failure (``Redirected``). WEBHOOK_TIMEOUT_SECONDS is a deadline for the whole request.
 """
 
 import http.client
 import ipaddress
 import socket
 import ssl
+import threading
+import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -32,10 +35,21 @@ class Answer:
     body: str
 
 
-def _forbidden(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+# NAT64's well-known prefix: the last 32 bits are an IPv4 address the gateway connects to.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _embedded(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address leads to: mapped, compatible, 6to4, Teredo's client, NAT64."""
+    found = [ip.ipv4_mapped, ip.sixtofour, ip.teredo[1] if ip.teredo else None]
+    if int(ip) >> 32 == 0:  # ::a.b.c.d, the deprecated IPv4-compatible form
+        found.append(ipaddress.IPv4Address(int(ip)))
+    if ip in _NAT64:
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return [address for address in found if address is not None]
+
+
+def _local(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return (
         ip.is_private
         or ip.is_loopback
@@ -43,8 +57,36 @@ def _forbidden(address: str) -> bool:
         or ip.is_multicast
         or ip.is_reserved
         or ip.is_unspecified
-        or not ip.is_global
+        or (isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local)
+        or not ip.is_global  # 0.0.0.0/8, 100.64.0.0/10 (carrier-grade NAT), documentation ranges ...
     )
+
+
+def _forbidden(address: str) -> bool:
+    """True for an address on someone's own network, or one that leads to one (6to4, Teredo, mapped ...)."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return _local(ip)
+    if ip.ipv4_mapped or int(ip) >> 32 == 0:
+        # ::ffff:a.b.c.d and ::a.b.c.d are that IPv4 address (:: and ::1 themselves are refused as such).
+        return _local(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)) or ip.is_unspecified or ip.is_loopback
+    # A tunnel (6to4, Teredo, NAT64) is refused if what it leads to is, and so is its own address if it is.
+    return _local(ip) or any(_local(inner) for inner in _embedded(ip))
+
+
+def shown(url: str) -> str:
+    """The address as logs and emails show it: scheme://host[:port]/path, never a query or user:password."""
+    parts = urlsplit(url)
+    if not parts.scheme:
+        return parts.path  # a relative redirect
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        port = ""
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
 def resolve(host: str, port: int) -> str:
@@ -80,22 +122,64 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
+class Redirected(Exception):
+    """The endpoint answered with a redirect: not followed (it could lead anywhere, a private address too)."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
 def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
-    """POST ``body``; raises Refused for a forbidden address, OSError (timeouts too) when it cannot be sent."""
+    """POST ``body``; raises Refused for a forbidden address, OSError (timeouts too) when it cannot be sent.
+
+    WEBHOOK_TIMEOUT_SECONDS bounds the whole request, not each socket operation: a partner
+    that trickles its answer a byte at a time would otherwise hold the sender for as long as
+    it likes. A timer shuts the socket down when the time is up, which ends any read or
+    write in progress (TLS included), and the attempt fails as a timeout.
+    """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise Refused(f"refused: {url} is not an http(s) address")
+        raise Refused(f"refused: {shown(url)} is not an http(s) address")
     port = parts.port or (443 if parts.scheme == "https" else 80)
+    timeout = settings.WEBHOOK_TIMEOUT_SECONDS
+    deadline = time.monotonic() + timeout
     address = resolve(parts.hostname, port)
     connection_class = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
-    connection = connection_class(parts.hostname, address, port, timeout=settings.WEBHOOK_TIMEOUT_SECONDS)
+    connection = connection_class(parts.hostname, address, port, timeout=max(deadline - time.monotonic(), 0.01))
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    expired = threading.Event()
+
+    def cut():
+        expired.set()
+        sock = connection.sock
+        if sock is not None:
+            try:
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the plain socket's: also under TLS
+            except OSError:
+                pass
+
+    timer = threading.Timer(max(deadline - time.monotonic(), 0), cut)
+    timer.daemon = True
+    timer.start()
     try:
         connection.request("POST", path, body=body, headers={**headers, "user-agent": USER_AGENT})
         response = connection.getresponse()
         text = response.read(2000).decode("utf-8", "replace")
-        return Answer(response.status, text)
-    except http.client.HTTPException as error:
-        raise OSError(f"bad answer: {error!r}") from None
+    except (http.client.HTTPException, OSError, ValueError) as error:
+        if expired.is_set() or isinstance(error, TimeoutError):
+            raise TimeoutError(f"timed out: no whole answer within {timeout} s") from None
+        if isinstance(error, http.client.HTTPException):
+            raise OSError(f"bad answer: {error!r}") from None
+        raise
     finally:
+        timer.cancel()
         connection.close()
+    if expired.is_set():
+        raise TimeoutError(f"timed out: no whole answer within {timeout} s")
+    if 300 <= response.status < 400:
+        location = response.getheader("location") or ""
+        raise Redirected(
+            response.status, f"HTTP {response.status}: a redirect (to {shown(location) or '?'}), not followed"
+        )
+    return Answer(response.status, text)
