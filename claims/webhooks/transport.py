@@ -13,6 +13,7 @@ failure (``Redirected``). WEBHOOK_TIMEOUT_SECONDS is a deadline for the whole re
 
 import http.client
 import ipaddress
+import os
 import socket
 import ssl
 import threading
@@ -103,22 +104,67 @@ def resolve(host: str, port: int) -> str:
     return addresses[0]
 
 
+class _Deadline:
+    """Ends a connection's request at a moment, whatever it is doing: reading, writing, a TLS handshake.
+
+    A timer shuts the connected socket down (by its descriptor, which the TLS socket shares)
+    when the time is up: a blocked read or write returns at once, and the attempt fails as
+    a timeout. The lock keeps the timer from touching a descriptor already closed (and reused).
+    """
+
+    def __init__(self, seconds: float):
+        self.at = time.monotonic() + seconds
+        self.expired = threading.Event()
+        self.lock = threading.Lock()
+        self.fd: int | None = None
+        self.done = False
+        self.timer = threading.Timer(seconds, self.cut)
+        self.timer.daemon = True
+
+    def remaining(self) -> float:
+        return max(self.at - time.monotonic(), 0.01)
+
+    def connected(self, sock: socket.socket) -> None:
+        with self.lock:
+            self.fd = sock.fileno()
+        if self.expired.is_set():
+            raise TimeoutError("timed out")
+
+    def cut(self) -> None:
+        with self.lock:
+            self.expired.set()
+            if self.fd is None or self.done:
+                return
+            try:
+                with socket.socket(fileno=os.dup(self.fd)) as twin:
+                    twin.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def finish(self) -> None:
+        self.timer.cancel()
+        with self.lock:
+            self.done = True
+
+
 class _PinnedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, host, address, port, timeout):
-        super().__init__(host, port, timeout=timeout)
-        self._address = address
+    def __init__(self, host, address, port, deadline):
+        super().__init__(host, port, timeout=deadline.remaining())
+        self._address, self._deadline = address, deadline
 
     def connect(self):
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = socket.create_connection((self._address, self.port), self._deadline.remaining())
+        self._deadline.connected(self.sock)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, host, address, port, timeout):
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
-        self._address = address
+    def __init__(self, host, address, port, deadline):
+        super().__init__(host, port, timeout=deadline.remaining(), context=ssl.create_default_context())
+        self._address, self._deadline = address, deadline
 
     def connect(self):
-        sock = socket.create_connection((self._address, self.port), self.timeout)
+        sock = socket.create_connection((self._address, self.port), self._deadline.remaining())
+        self._deadline.connected(sock)
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
@@ -135,47 +181,36 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
 
     WEBHOOK_TIMEOUT_SECONDS bounds the whole request, not each socket operation: a partner
     that trickles its answer a byte at a time would otherwise hold the sender for as long as
-    it likes. A timer shuts the socket down when the time is up, which ends any read or
-    write in progress (TLS included), and the attempt fails as a timeout.
+    it likes (``_Deadline``).
     """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Refused(f"refused: {shown(url)} is not an http(s) address")
     port = parts.port or (443 if parts.scheme == "https" else 80)
     timeout = settings.WEBHOOK_TIMEOUT_SECONDS
-    deadline = time.monotonic() + timeout
-    address = resolve(parts.hostname, port)
-    connection_class = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
-    connection = connection_class(parts.hostname, address, port, timeout=max(deadline - time.monotonic(), 0.01))
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    expired = threading.Event()
-
-    def cut():
-        expired.set()
-        sock = connection.sock
-        if sock is not None:
-            try:
-                socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the plain socket's: also under TLS
-            except OSError:
-                pass
-
-    timer = threading.Timer(max(deadline - time.monotonic(), 0), cut)
-    timer.daemon = True
-    timer.start()
+    deadline = _Deadline(timeout)
+    deadline.timer.start()
     try:
-        connection.request("POST", path, body=body, headers={**headers, "user-agent": USER_AGENT})
-        response = connection.getresponse()
-        text = response.read(2000).decode("utf-8", "replace")
-    except (http.client.HTTPException, OSError, ValueError) as error:
-        if expired.is_set() or isinstance(error, TimeoutError):
-            raise TimeoutError(f"timed out: no whole answer within {timeout} s") from None
-        if isinstance(error, http.client.HTTPException):
-            raise OSError(f"bad answer: {error!r}") from None
-        raise
+        address = resolve(parts.hostname, port)
+        connection_class = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+        connection = connection_class(parts.hostname, address, port, deadline)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        try:
+            connection.request("POST", path, body=body, headers={**headers, "user-agent": USER_AGENT})
+            response = connection.getresponse()
+            text = response.read(2000).decode("utf-8", "replace")
+        except (http.client.HTTPException, OSError, ValueError) as error:
+            if deadline.expired.is_set() or isinstance(error, TimeoutError):
+                raise TimeoutError(f"timed out: no whole answer within {timeout} s") from None
+            if isinstance(error, http.client.HTTPException):
+                raise OSError(f"bad answer: {error!r}") from None
+            raise
+        finally:
+            deadline.finish()
+            connection.close()
     finally:
-        timer.cancel()
-        connection.close()
-    if expired.is_set():
+        deadline.finish()
+    if deadline.expired.is_set():
         raise TimeoutError(f"timed out: no whole answer within {timeout} s")
     if 300 <= response.status < 400:
         location = response.getheader("location") or ""
