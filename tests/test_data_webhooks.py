@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import time
 
 import pytest
 import time_machine
@@ -13,7 +14,7 @@ from standardwebhooks import Webhook
 from claims import services
 from claims.models import Status, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from claims.webhooks import sender, transport
-from tests.test_data_webhooks_support import receiver  # noqa: F401 - fixture
+from tests.test_data_webhooks_support import receiver, trickling_server  # noqa: F401 - fixtures
 
 ALL_EVENTS = list(WebhookEvent.values)
 
@@ -252,3 +253,178 @@ def test_a_published_claim_deleted_is_announced_as_taken_down(make_claim, chiara
     assert sender.sweep().delivered == 2
     body = verified(receiver.requests[1], endpoint)
     assert (body["type"], body["data"]["slug"]) == ("claim.unpublished", slug)
+
+
+def test_a_trickling_endpoint_gets_one_deadline_for_the_whole_request_and_is_disabled(
+    settings,
+    make_claim,
+    chiara,
+    trickling_server,  # noqa: F811
+):
+    """A header line every 0.3 s never lets a read wait 1 s: only a deadline for the whole request ends it."""
+    settings.WEBHOOK_TIMEOUT_SECONDS = 1
+    settings.WEBHOOK_MAX_FAILURES = 2
+    endpoint = WebhookEndpoint.objects.create(url=trickling_server.url, events=ALL_EVENTS)
+    services.publish(make_claim(), by=chiara)
+    moment = timezone.now()
+    for attempt in (1, 2):
+        began = time.monotonic()
+        result = sender.sweep(now=moment)
+        took = time.monotonic() - began
+        assert 0.9 < took < 2.5, took
+        assert (result.failed, result.delivered) == (1, 0)
+        delivery = WebhookDelivery.objects.get()
+        assert delivery.attempts == attempt and delivery.status == "pending"
+        assert "timed out" in delivery.last_error and delivery.response_code is None
+        assert delivery.next_attempt_at == moment + sender.backoff(attempt)
+        moment += datetime.timedelta(days=1)
+    endpoint.refresh_from_db()
+    assert not endpoint.active and endpoint.consecutive_failures == 2
+    (email,) = mail.outbox
+    assert "timed out" in email.body
+    assert trickling_server.requests == 2
+
+
+class Killed(BaseException):
+    """What a Celery time limit or a killed worker does to a sender in the middle of a POST."""
+
+
+def test_an_attempt_is_recorded_before_the_post_so_a_sender_killed_during_it_counts(
+    settings,
+    monkeypatch,
+    make_claim,
+    chiara,
+    elena,
+    endpoint,
+):
+    settings.WEBHOOK_MAX_FAILURES = 2
+
+    def killed(*args, **kwargs):
+        raise Killed
+
+    monkeypatch.setattr(transport, "post", killed)
+    services.publish(make_claim(), by=chiara)
+    moment = timezone.now()
+    for attempt in (1, 2):
+        with pytest.raises(Killed):
+            sender.sweep(now=moment)
+        delivery = WebhookDelivery.objects.get()
+        endpoint.refresh_from_db()
+        assert (delivery.attempts, endpoint.consecutive_failures) == (attempt, attempt)
+        assert delivery.last_error == sender.IN_FLIGHT and delivery.last_attempt_at == moment
+        assert delivery.next_attempt_at == moment + sender.backoff(attempt)
+        # Not due again at once: the next sender does not start with it (nor holds it) again.
+        assert sender.sweep(now=moment) == sender.Result()
+        moment += datetime.timedelta(days=1)
+    # Its failures reached the limit though no attempt finished: the endpoint is turned off, nothing sent.
+    assert sender.sweep(now=moment).disabled == 1
+    endpoint.refresh_from_db()
+    assert not endpoint.active and WebhookDelivery.objects.get().attempts == 2
+    (email,) = mail.outbox
+    assert sender.IN_FLIGHT in email.body
+
+
+def test_a_delivery_in_flight_is_not_due_for_another_sender(monkeypatch, make_claim, chiara, endpoint):
+    """The POST runs with no lock and no transaction: the attempt's lease keeps other senders off it."""
+    seen = []
+
+    def post(url, body, headers):
+        seen.append(sender._sendable(timezone.now()).exists())
+        return transport.Answer(200, "ok")
+
+    monkeypatch.setattr(transport, "post", post)
+    services.publish(make_claim(), by=chiara)
+    assert sender.sweep().delivered == 1
+    assert seen == [False]
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == ("delivered", 1, "")
+    endpoint.refresh_from_db()
+    assert endpoint.consecutive_failures == 0
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "10.0.0.7",
+        "172.16.3.4",
+        "192.168.1.1",
+        "127.0.0.1",
+        "169.254.169.254",
+        "0.0.0.0",
+        "0.1.2.3",  # 0.0.0.0/8
+        "100.64.0.1",  # carrier-grade NAT
+        "224.0.0.1",  # multicast
+        "240.0.0.1",  # reserved
+        "255.255.255.255",
+        "::",
+        "::1",
+        "fe80::1",
+        "fec0::1",  # site-local
+        "fc00::1",
+        "ff02::1",  # multicast
+        "::ffff:127.0.0.1",  # IPv4-mapped
+        "::ffff:10.0.0.1",
+        "::ffff:169.254.169.254",
+        "::127.0.0.1",  # IPv4-compatible
+        "::10.0.0.1",
+        "2002:7f00:1::",  # 6to4 of 127.0.0.1
+        "2002:c0a8:101::1",  # 6to4 of 192.168.1.1
+        "2002:a9fe:a9fe::",  # 6to4 of 169.254.169.254
+        "2001:0:4136:e378:8000:63bf:f5ff:fffe",  # Teredo, client 10.0.0.1
+        "64:ff9b::a00:1",  # NAT64 of 10.0.0.1
+        "2001:db8::1",  # documentation
+        "fe80::1%eth0",
+    ],
+)
+def test_private_local_and_tunnelled_addresses_are_refused(address):
+    assert transport._forbidden(address)
+
+
+@pytest.mark.parametrize(
+    "address", ["93.184.216.34", "8.8.8.8", "2606:2800:220:1:248:1893:25c8:1946", "::ffff:93.184.216.34"]
+)
+def test_public_addresses_are_allowed(address):
+    assert not transport._forbidden(address)
+
+
+def test_logs_and_emails_show_no_token_from_the_address_and_a_glimpse_of_the_answer(
+    settings,
+    caplog,
+    make_claim,
+    chiara,
+    receiver,  # noqa: F811
+):
+    settings.WEBHOOK_MAX_FAILURES = 1
+    port = receiver.url.split(":")[2].split("/")[0]
+    WebhookEndpoint.objects.create(
+        url=f"http://partner:pa55word@127.0.0.1:{port}/hooks/factcheck?token=s3cret", events=ALL_EVENTS
+    )
+    receiver.statuses = [500]
+    receiver.body = b"<b>" + b"x" * 1000 + b"\r\nBcc: someone@example.org"
+    services.publish(make_claim(), by=chiara)
+    with caplog.at_level("WARNING", logger="claims.webhooks.sender"):
+        assert sender.sweep().disabled == 1
+    assert receiver.requests[0]["path"] == "/hooks/factcheck?token=s3cret"  # the partner still gets its token
+    (email,) = mail.outbox
+    for text in (caplog.text, email.subject, email.body):
+        assert "s3cret" not in text and "pa55word" not in text and "partner:" not in text
+    assert f"http://127.0.0.1:{port}/hooks/factcheck " in email.body
+    assert f"http://127.0.0.1:{port}/hooks/factcheck" in caplog.text
+    assert "HTTP 500: <b>" + "x" * 150 in email.body and "x" * 300 not in email.body
+    assert "\r\nBcc" not in email.body and "\nBcc" not in email.body
+
+
+def test_a_redirect_is_not_followed_and_is_a_failure(caplog, make_claim, chiara, endpoint, receiver):  # noqa: F811
+    receiver.statuses = [302]
+    receiver.location = receiver.url + "/elsewhere?token=s3cret"
+    services.publish(make_claim(), by=chiara)
+    with caplog.at_level("WARNING", logger="claims.webhooks.sender"):
+        assert sender.sweep().failed == 1
+    assert len(receiver.requests) == 1  # not followed
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.response_code) == ("pending", 302)
+    assert "redirect" in delivery.last_error and "not followed" in delivery.last_error
+    assert "s3cret" not in delivery.last_error
+    assert "not followed" in caplog.text
+    endpoint.refresh_from_db()
+    assert endpoint.consecutive_failures == 1

@@ -4,24 +4,31 @@ Run by Celery beat every WEBHOOK_SWEEP_SECONDS (claims.tasks.send_webhooks), que
 each change that made deliveries, and by ``python manage.py send_webhooks``. Any number
 may run at once:
 
-- A delivery is taken with SELECT ... FOR UPDATE SKIP LOCKED inside its own transaction
-  and sent while its row is locked: another sender skips it, and the lock ends with the
-  transaction whatever happens (a killed worker's rows are free again at once).
+- A delivery is taken with SELECT ... FOR UPDATE SKIP LOCKED inside a short transaction
+  that records the attempt before anything is sent: attempts + 1, the endpoint's failure
+  count + 1, and ``next_attempt_at`` moved past the retry's backoff (at least the lease,
+  the request's deadline and a margin). That commits, and the POST is made with no
+  transaction and no lock held. While it is in flight the row is not due, so another
+  sender does not take it; a sender killed mid-POST (a Celery time limit, a crash) has
+  already counted its attempt as a failure, so a partner that never answers still gets
+  its endpoint disabled, and its delivery waits for its backoff rather than going first
+  again at once.
 - **In order per claim**: a delivery is taken only if its endpoint has no earlier pending
-  delivery of the same claim (sent or waiting for its retry). A partner never gets
+  delivery of the same claim (in flight, or waiting for its retry). A partner never gets
   "unpublished" before the "published" it follows.
-- **At least once**: the row is marked delivered only after a 2xx answer, in the same
-  transaction that held it. A sender that dies after the partner answered and before the
-  commit leaves it pending, and it is sent again with the same ``webhook-id``: receivers
-  drop duplicates by it (Standard Webhooks says so).
-- A failure (an error status, a timeout, a refused address) sets the next attempt after
-  an exponential backoff (WEBHOOK_RETRY_SECONDS, doubled per attempt, at most a day) and
-  counts against the endpoint; WEBHOOK_MAX_FAILURES failures in a row disable it, and the
-  chief editors are told by email. Its deliveries wait (nothing is lost) until a chief
-  editor turns it on again; one success resets the count.
+- **At least once**: the row is marked delivered only after a 2xx answer, in a second
+  transaction (which also resets the endpoint's failure count). A sender that dies after
+  the partner answered and before that commit leaves it pending, and it is sent again
+  with the same ``webhook-id``: receivers drop duplicates by it (Standard Webhooks says so).
+- A failure (an error status, a redirect, a timeout, a refused address) keeps the next
+  attempt set before the POST: an exponential backoff (WEBHOOK_RETRY_SECONDS, doubled per
+  attempt, at most a day). WEBHOOK_MAX_FAILURES failures in a row disable the endpoint,
+  and the chief editors are told by email. Its deliveries wait (nothing is lost) until a
+  chief editor turns it on again; one success resets the count.
 
-The HTTP call holds a database connection and a row lock for at most
-WEBHOOK_TIMEOUT_SECONDS per delivery; ``time_budget`` stops a run before the task's limit.
+An attempt takes at most WEBHOOK_TIMEOUT_SECONDS for the whole request (claims.webhooks.transport
+enforces a deadline, not a per-read timeout); ``time_budget`` stops a run before the task's limit.
+Logs and emails show an endpoint as scheme://host/path: its query or user:password may be a token.
 """
 
 import datetime
@@ -44,6 +51,12 @@ logger = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 24 * 3600
 # Deliveries per run; the next run (beat's, or one queued now) goes on.
 BATCH = 200
+# Past a request's deadline, for DNS and the database, before an in-flight delivery is due again.
+LEASE_MARGIN_SECONDS = 30
+# What an attempt shows until its answer is recorded (and for good if its sender died).
+IN_FLIGHT = "no answer recorded: the sender stopped during the attempt"
+# The partner's words in an email: a glimpse, not a page.
+EMAIL_ANSWER_CHARS = 200
 
 
 @dataclass
@@ -85,28 +98,42 @@ def _take(now: datetime.datetime) -> WebhookDelivery | None:
     return rows.select_related("endpoint").first()
 
 
+def lease(attempts: int) -> datetime.timedelta:
+    """How long a taken delivery is not due: its backoff, and never less than its request can last."""
+    return max(backoff(attempts), datetime.timedelta(seconds=settings.WEBHOOK_TIMEOUT_SECONDS + LEASE_MARGIN_SECONDS))
+
+
+def start(delivery: WebhookDelivery, now: datetime.datetime) -> None:
+    """Record the attempt as a failure before it is made (the caller commits): a sender that dies mid-POST counts."""
+    delivery.attempts += 1
+    delivery.last_attempt_at = now
+    delivery.next_attempt_at = now + lease(delivery.attempts)
+    delivery.response_code, delivery.last_error = None, IN_FLIGHT
+    delivery.save(update_fields=["attempts", "last_attempt_at", "next_attempt_at", "response_code", "last_error"])
+    WebhookEndpoint.objects.filter(pk=delivery.endpoint_id).update(consecutive_failures=F("consecutive_failures") + 1)
+
+
 def send_one(delivery: WebhookDelivery, now: datetime.datetime) -> bool:
-    """Attempt one delivery (its row locked by the caller's transaction); True when the endpoint took it."""
+    """POST a started delivery, with no transaction open, and record the answer; True when the endpoint took it."""
     endpoint = delivery.endpoint
     body = delivery.payload.encode()
     headers = signing.headers(endpoint.secret_bytes(), delivery.msg_id, int(now.timestamp()), body)
-    delivery.attempts += 1
-    delivery.last_attempt_at = now
     try:
         answer = transport.post(endpoint.url, body, headers)
-    except (transport.Refused, OSError) as error:
+    except (transport.Refused, transport.Redirected, OSError) as error:
         delivery.response_code, delivery.last_error = None, str(error) or type(error).__name__
+        if isinstance(error, transport.Redirected):
+            delivery.response_code = error.status
     else:
         delivery.response_code = answer.status
         if 200 <= answer.status < 300:
-            delivery.status, delivery.delivered_at, delivery.last_error = WebhookDelivery.Status.DELIVERED, now, ""
-            delivery.save()
-            WebhookEndpoint.objects.filter(pk=endpoint.pk).update(consecutive_failures=0)
+            with transaction.atomic():
+                delivery.status, delivery.delivered_at, delivery.last_error = WebhookDelivery.Status.DELIVERED, now, ""
+                delivery.save(update_fields=["status", "delivered_at", "last_error", "response_code"])
+                WebhookEndpoint.objects.filter(pk=endpoint.pk).update(consecutive_failures=0)
             return True
         delivery.last_error = f"HTTP {answer.status}: {answer.body[:500]}"
-    delivery.next_attempt_at = now + backoff(delivery.attempts)
-    delivery.save()
-    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(consecutive_failures=F("consecutive_failures") + 1)
+    delivery.save(update_fields=["response_code", "last_error"])
     return False
 
 
@@ -128,13 +155,20 @@ def chief_editors():
     return users.filter(may_publish, is_active=True).exclude(email="").distinct().order_by("pk")
 
 
+def glimpse(text: str) -> str:
+    """A partner's answer as an email shows it: at most EMAIL_ANSWER_CHARS, control characters escaped."""
+    cut = text[:EMAIL_ANSWER_CHARS] + ("…" if len(text) > EMAIL_ANSWER_CHARS else "")
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in cut)
+
+
 def tell_chief_editors(endpoint: WebhookEndpoint) -> None:
     last = endpoint.deliveries.exclude(last_error="").order_by("-last_attempt_at").first()
-    why = f"The last attempt failed with: {last.last_error}" if last else ""
+    why = f"The last attempt failed with: {glimpse(last.last_error)}" if last else ""
+    address = transport.shown(endpoint.url)
     send_mail(
-        subject=f"Webhook endpoint disabled: {endpoint}",
+        subject=f"Webhook endpoint disabled: {endpoint.description or address}",
         message=(
-            f"The webhook endpoint {endpoint.url} ({endpoint.description or 'no description'}) failed "
+            f"The webhook endpoint {address} ({endpoint.description or 'no description'}) failed "
             f"{endpoint.consecutive_failures} times in a row and was turned off. Its deliveries wait; "
             f"none is lost.\n\n{why}\n\nWhen the partner has fixed it, turn it on again in the admin: "
             f"{settings.SITE_URL}/admin/claims/webhookendpoint/{endpoint.pk}/change/\n"
@@ -160,16 +194,30 @@ def sweep(now: datetime.datetime | None = None) -> Result:
             delivery = _take(at)
             if delivery is None:
                 return result
+            # Failures left by attempts whose sender died may have reached the limit already.
+            disabled = _disable_if_failing(delivery.endpoint_id, at)
+            if disabled is None:
+                start(delivery, at)
+        if disabled is None:
             delivered = send_one(delivery, at)
-            disabled = None if delivered else _disable_if_failing(delivery.endpoint_id, at)
-        if delivered:
-            result.delivered += 1
-        else:
-            result.failed += 1
-            logger.warning("Webhook %s to %s failed: %s", delivery.msg_id, delivery.endpoint.url, delivery.last_error)
+            if delivered:
+                result.delivered += 1
+            else:
+                result.failed += 1
+                logger.warning(
+                    "Webhook %s to %s failed: %s",
+                    delivery.msg_id,
+                    transport.shown(delivery.endpoint.url),
+                    delivery.last_error[:EMAIL_ANSWER_CHARS],
+                )
+                disabled = _disable_if_failing(delivery.endpoint_id, at)
         if disabled is not None:
             result.disabled += 1
-            logger.error("Webhook endpoint %s disabled after %d failures", disabled.url, disabled.consecutive_failures)
+            logger.error(
+                "Webhook endpoint %s disabled after %d failures",
+                transport.shown(disabled.url),
+                disabled.consecutive_failures,
+            )
             tell_chief_editors(disabled)
     else:
         result.more_due = _sendable(now or timezone.now()).exists()
