@@ -175,6 +175,22 @@ def test_an_unpublished_claim_is_announced_without_its_content(make_claim, chiar
     assert set(body["data"]) == {"slug", "url", "api_url"}
 
 
+def test_a_takedown_strips_the_text_from_deliveries_still_waiting(make_claim, chiara, endpoint, receiver):  # noqa: F811
+    """A partner that was down when a claim was published never gets its text after it was taken down."""
+    receiver.statuses = [503]
+    claim = services.publish(make_claim(statement="Mr Example will build a tower by 2030."), by=chiara)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert sender.sweep().failed == 1  # the publication waits for its retry
+    services.unpublish(claim, by=chiara, reason="Legal request")
+    with time_machine.travel(start + datetime.timedelta(seconds=61), tick=False):
+        assert sender.sweep().delivered == 2
+    later = [verified(request, endpoint) for request in receiver.requests[1:]]
+    assert [body["type"] for body in later] == ["claim.published", "claim.unpublished"]
+    assert all(set(body["data"]) == {"slug", "url", "api_url"} for body in later)
+    assert not any("Mr Example" in request["body"].decode() for request in receiver.requests[1:])
+
+
 def test_only_chief_editors_manage_endpoints_and_the_secret_is_shown_once(client, elena, chiara, receiver):  # noqa: F811
     add = reverse("admin:claims_webhookendpoint_add")
     client.force_login(elena)

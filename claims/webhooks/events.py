@@ -10,8 +10,11 @@ constraint says so). Drafts and internal edits (notes, the assignee) are never e
 The body is built now, from the claim as the change left it: the API's representation
 (claims.api.serializers.claim_data), the public fields only. A claim taken off the site
 is no longer public: its event carries only its slug and addresses, so that partners can
-take their copy down. Bulk writes (simple-history's bulk path) send no signals and make
-no deliveries, as they make no readers' events.
+take their copy down, and the deliveries of its earlier events still waiting in the
+outbox (a partner that was down, a retry) lose their text in the same transaction: what
+the site took down is never sent afterwards, as it stays in no other public copy.
+Bulk writes (simple-history's bulk path) send no signals and make no deliveries, as
+they make no readers' events.
 """
 
 import json
@@ -36,15 +39,21 @@ EVENTS = {
 }
 
 
+def addresses(slug: str) -> dict:
+    """All a payload says of a claim that is not public: where it was."""
+    page = PageContext.current()
+    return {
+        "slug": slug,
+        "url": f"{page.claim_url[0]}{slug}{page.claim_url[1]}",
+        "api_url": f"{page.api_url[0]}{slug}{page.api_url[1]}",
+    }
+
+
 def payload(event: str, claim, history_row) -> str:
     """The JSON body: Standard Webhooks' type, timestamp and data (the claim as the API shows it)."""
     page = PageContext.current()
     if event == WebhookEvent.UNPUBLISHED:
-        data = {
-            "slug": claim.slug,
-            "url": f"{page.claim_url[0]}{claim.slug}{page.claim_url[1]}",
-            "api_url": f"{page.api_url[0]}{claim.slug}{page.api_url[1]}",
-        }
+        data = addresses(claim.slug)
     else:
         data = claim_data(ClaimRow.of(claim), page)
     body = {"type": event, "timestamp": history_row.history_date.isoformat().replace("+00:00", "Z"), "data": data}
@@ -55,10 +64,23 @@ def payload(event: str, claim, history_row) -> str:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
 
+def _strip_waiting(claim_id: int, slug: str, using=None) -> None:
+    """The text of a claim taken down leaves the deliveries of its earlier events not yet sent."""
+    waiting = WebhookDelivery.objects.using(using).filter(claim_id=claim_id, status=WebhookDelivery.Status.PENDING)
+    for delivery in waiting.exclude(event=WebhookEvent.UNPUBLISHED).only("id", "payload"):
+        body = json.loads(delivery.payload)
+        body["data"] = addresses(body.get("data", {}).get("slug") or slug)
+        body.pop("correction", None)
+        delivery.payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        delivery.save(update_fields=["payload"])
+
+
 def record_change(sender, instance, history_instance, using=None, **kwargs):
     event = EVENTS.get(history_instance.feed_entry)
     if event is None:
         return
+    if event == WebhookEvent.UNPUBLISHED:
+        _strip_waiting(history_instance.id, instance.slug, using)
     endpoints = [
         endpoint
         for endpoint in WebhookEndpoint.objects.using(using).filter(active=True).only("id", "events")
