@@ -174,7 +174,8 @@ def _abuse_lines(run: Run) -> list[str]:
     )
     lines = [
         f"Abuse round (a reader under attack: 8 clients guess a password, 20 search, 4 fetch sitemaps with random "
-        f"parameters, each from its own address; PUBLIC_EXPENSIVE_CONCURRENCY={abuse.concurrency}):",
+        f"parameters, each from its own address; gunicorn {abuse.workers} sync workers, "
+        f"PUBLIC_EXPENSIVE_CONCURRENCY={abuse.concurrency}):",
         "",
         "| reader | p50 ms | p99 ms | requests | targets |",
         "|---|---:|---:|---:|---|",
