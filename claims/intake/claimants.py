@@ -81,7 +81,11 @@ _LEADING_CLAUSE = re.compile(
     r"|Next|Also|However|Meanwhile|Separately|Elsewhere|Earlier|Last|This|Once|If|When|As|With|For|Despite"
     r"|Along|Alongside|Besides|Still|Now|Today)\b[^,]*,\s*"
 )
-_DESCRIPTOR_SUFFIX = re.compile(r"-(?:based|like|powered|made|built|owned|backed|led|style|sized|free|only|type)$")
+_DESCRIPTOR_SUFFIX = re.compile(
+    r"-(?:based|like|powered|made|built|owned|backed|led|style|sized|free|only|type|area|region|born)$"
+)
+# A trade before the name at the start of a sentence: "Enginemaker Corvex", "Chipmaker Arm".
+_TRADE_WORD = re.compile(r"(?i)^[a-z]+maker$")
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,8 @@ def _clean_name(raw: str) -> str | None:
         words.pop(0)
     while words and _DESCRIPTOR_SUFFIX.search(words[0]):
         words.pop(0)  # "Georgia-based Stryten Energy"
+    if len(words) > 1 and _TRADE_WORD.match(words[0]):
+        words.pop(0)  # "Enginemaker Corvex"
     kept = []
     for word in words:
         if _DESCRIPTOR_SUFFIX.search(word):
@@ -158,6 +164,12 @@ def _who(phrase: str) -> Claimant | None:
     return None
 
 
+_ACCORDING_INSTITUTION = re.compile(
+    r"\b(?i:according\s+to)\s+(?P<who>the\s+(?:[a-z-]+\s+){0,2}(?:ministry|government|department|agency|regulator"
+    r"|authority|council|commission|watchdog|administration))\b"
+)
+
+
 def attribution(sentence: str) -> Claimant | None:
     """An explicit "X said" / "according to X" in the sentence."""
     match = _ACCORDING.search(sentence)
@@ -165,6 +177,9 @@ def attribution(sentence: str) -> Claimant | None:
         name = _clean_name(match.group("who"))
         if name:
             return Claimant(name)
+    match = _ACCORDING_INSTITUTION.search(sentence)
+    if match:
+        return Claimant(match.group("who"))  # "according to the ministry" ("the airline" refers back)
     for pattern in (_TRAILING, _TRAILING_INVERTED):
         match = pattern.search(sentence)
         if match:
@@ -177,6 +192,7 @@ def attribution(sentence: str) -> Claimant | None:
     return None
 
 
+_PRONOUN_SUBJECT = re.compile(r"^(?:It|They|He|She|We)\s+(?!said\b|says\b)[a-z]")
 _VERBISH = re.compile(
     r"^\s*(?:is|are|was|were|has|have|had|will|would|could|should|can|may|must|does|did|said|says|told|announced"
     r"|confirmed|expects|aims|plans|intends|hopes|wants|believes|reckons|predicts|forecasts|also|now|still|on)\b"
@@ -187,11 +203,19 @@ _ORGANIZATION_NOUN = re.compile(
 )
 _DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|this|that|these|those|its|their|his|her|our)\s+$", re.IGNORECASE)
 _LOWER_THEN_NAME = re.compile(rf"^\s+(?:[a-z][\w-]*\s+){{1,3}}(?={_WORD})")
+# "The government has promised ...", "The telecoms regulator said ...", "The grid operator says ...":
+# an institution introduced by what it is. (A company is not among them: "the carrier" refers back.)
 _INSTITUTION = re.compile(
-    r"^(?:the\s+)?(?P<who>(?:(?:federal|state|national|local|city|regional|central|british|french|german|irish|uk|us)"
-    r"\s+)?(?:government|administration|council|ministry|commission|parliament|cabinet))\b",
+    r"^(?P<who>(?:the\s+)?(?:[a-z-]+\s+){0,2}(?:government|administration|council|ministry|commission|parliament"
+    r"|cabinet|regulator|watchdog|agency|authority|grid\s+operator|network\s+operator|system\s+operator))\b",
     re.IGNORECASE,
 )
+# A plural common noun opening a sentence: "Airlines have complained ...", "Analysts expect ...".
+_PLURAL_OPENING = re.compile(
+    r"^[A-Z][a-z]+s\s+(?:have|are|were|say|expect|fear|warn|do|want|hope|plan|believe|worry|argue)\b"
+)
+# A common noun opening a sentence before a preposition: "Demand for combustion-engine parts ...".
+_NOUN_THEN_PREPOSITION = re.compile(r"^\s+(?:for|of|at|in|from|on|with)\s+[a-z]")
 
 
 def _role_person(name: str) -> str | None:
@@ -210,6 +234,8 @@ def subject(sentence: str, verb_at: int) -> Claimant | None:
     clause = _LEADING_CLAUSE.match(head)
     if clause:
         head = head[clause.end() :]
+    if _PRONOUN_SUBJECT.match(head) or _PLURAL_OPENING.match(head):
+        return None  # "It has ordered 20 Airbus jets, ...": the names after the verb are not who speaks
     if _ROLE.search(head.rstrip(" ,")):
         return _who(head)  # "Chief executive Luca de Meo said ..."
     for match in NAME.finditer(head):
@@ -230,6 +256,8 @@ def subject(sentence: str, verb_at: int) -> Claimant | None:
             unit_name = _clean_name(unit.group("unit")) if unit else None
             return Claimant(unit_name or name)  # "Renault's Ampere unit" -> Ampere; "Renault's hatch" -> Renault
         rest = head[match.end() :]
+        if match.start() == 0 and " " not in name and _NOUN_THEN_PREPOSITION.match(rest):
+            continue  # "Demand for parts has fallen": a common noun starting the sentence
         if _LOWER_THEN_NAME.match(rest) and not _VERBISH.match(rest):
             continue  # "UK altnet CityFibre", "Biotech firm Moderna": the descriptor before the name
         if (
@@ -242,18 +270,22 @@ def subject(sentence: str, verb_at: int) -> Claimant | None:
         return Claimant(name)
     institution = _INSTITUTION.match(head.strip())
     if institution:
-        return Claimant(institution.group("who"))  # "The government has promised ..."
+        return Claimant(institution.group("who").lower())  # "The government has promised ..."
     return None
 
 
+_SAID_BEFORE = re.compile(rf"\b(?:{_REPORTING})\b(?:\s+(?:on|in|last|this|earlier|\w+day|\w+))*\s*$")
+_PARTITIVE_BEFORE = re.compile(r"\b(?:first|last|rest|some|most|all|one|each|many|none|half|several)\s+of\s*$")
 _RELATIVE_BEFORE = re.compile(r"(?:,\s*|\s)(?:which|that|who|whose\s+\w+(?:\s+\w+)?)\s+(?:\w+\s+){0,2}$")
 
 
 def antecedent(sentence: str, cue_at: int) -> Claimant | None:
     """The claimant of a cue in a relative clause: "... Renault's budget hatch, which aims for ..." -> Renault."""
     relative = _RELATIVE_BEFORE.search(sentence, max(0, cue_at - 40), cue_at)
-    if not relative:
-        return None
+    if not relative or _SAID_BEFORE.search(sentence, max(0, relative.start() - 30), relative.start() + 1):
+        return None  # "Varga said on Tuesday that the government will ...": what was said, not a relative clause
+    if _PARTITIVE_BEFORE.search(sentence, max(0, relative.start() - 30), relative.start() + 1):
+        return None  # "20 Airbus jets, the first of which are due ...": the things, not who speaks
     before = sentence[max(0, relative.start() - 60) : relative.start()]
     found = None
     for match in NAME.finditer(before):
@@ -264,11 +296,26 @@ def antecedent(sentence: str, cue_at: int) -> Claimant | None:
     return Claimant(found) if found else None
 
 
+# A capitalised word opening the sentence before a lower-case word that is no verb: "Electric trains".
+_OPENING_MODIFIER = re.compile(
+    r"^[A-Z][\w-]*\s+(?!(?:is|are|was|were|has|have|had|will|would|could|should|can|may|must|does|did|said|says"
+    r"|told|plans|aims|expects|intends|hopes|wants|also|now|still)\b)[a-z]"
+)
+
+
 def claimant_of(sentence: str, verb_at: int) -> Claimant | None:
-    """The sentence's own claimant: its named subject, else an explicit attribution."""
-    return subject(sentence, verb_at) or attribution(sentence)
+    """The sentence's own claimant: its named subject, else an explicit attribution.
+
+    "Electric trains are expected to ..., according to the ministry": a capitalised word
+    opening the sentence as a modifier yields to the attribution the sentence gives.
+    """
+    found = subject(sentence, verb_at)
+    if found and " " not in found.name and sentence.startswith(found.name) and _OPENING_MODIFIER.match(sentence):
+        return attribution(sentence) or found
+    return found or attribution(sentence)
 
 
 def mentioned(sentence: str) -> Claimant | None:
     """Who a sentence that is not itself a claim attributes things to, for the sentences after it."""
-    return attribution(sentence) or subject(sentence, len(sentence) // 2)
+    half = sentence.find(" ", len(sentence) // 2)  # at a word's end: "Carden Airport will ..." keeps its "t"
+    return attribution(sentence) or subject(sentence, half if half >= 0 else len(sentence))

@@ -214,7 +214,17 @@ _PAST_BEFORE = re.compile(
 )
 # A period running up to a date is a reporting period: "in the six months to September", "the year to March".
 _REPORTING_PERIOD_BEFORE = re.compile(r"\b(?:months?|weeks?|year|quarter|half|period)\s+$", re.IGNORECASE)
-_PERIOD_TO = re.compile(r"\s+(?:to|through|ended|ending)\b")
+# Only when a date follows: in "over the next three years to extend the network" the "to" starts an aim.
+_PERIOD_TO = re.compile(
+    rf"\s+(?:to|through|ended|ending)\s+(?:the\s+end\s+of\s+)?(?:(?:{_MONTH_NAMES}|Sept?|Jan|Feb|Mar|Apr|Jun|Jul|Aug"
+    r"|Oct|Nov|Dec)\b|\d)",
+    re.IGNORECASE,
+)
+# A period counted from an event the text does not date: "within two years of starting service".
+_FROM_EVENT = re.compile(
+    r"\s+(?:of|after|from|following)\s+(?!(?:now|today|this|publication|the\s+announcement)\b)(?:the\s+|its\s+|their\s+)?"
+    r"[a-z]"
+)
 # A year naming a plan: "its Ambition 2030 plan", "the 2030 ban": the plan is due in that year.
 _PLAN_AFTER = re.compile(
     r"['’\"”]?\s+(?:plan|strategy|programme|program|agenda|vision|ban|target|targets|goal|goals|deadline|roadmap"
@@ -462,6 +472,9 @@ def _resolve(sentence: str, match: re.Match, reference: datetime.date) -> Deadli
     if match.lastgroup == "dur":
         if lead == "for" or (lead not in _DURATION_LEADS and mod not in _DURATION_MODS):
             return None  # "for (the next) 10 years" is how long, not by when
+        if _FROM_EVENT.match(sentence, match.end()):
+            # "within two years of starting service": due a while after an event, not after the article
+            return Deadline(sentence[text_start : match.end()].strip(), None, None, VAGUE, text_start)
         start, end, precision = _duration(match, reference)
         return Deadline(text, start, end, precision, text_start, by_type=True)
     if lead in _LOWER_BOUND_LEADS or _AT_THE_EARLIEST.match(sentence, match.end()):

@@ -41,7 +41,10 @@ STRONG_CUE = re.compile(
       | predicts?\s+(?:that\s+)?|forecasts?
       | it\s+is\s+hoped\s+that|(?:we|they)\s+anticipate
       | (?:pushed|put|moved)\s+back\s+(?:to|until)|(?:delayed|postponed|deferred)\s+(?:to|until)|slipped\s+(?:to|into)
-      | (?:said|says|told|announced|confirmed|added)\s+(?:that\s+)?(?:it|they|he|she|the\s+\w+)\s+would
+      | (?:said|says|told|announced|confirmed|added)\s+(?:that\s+)?(?:it|they|he|she|(?:the|its|their)\s+\w+|[a-z]+)
+          \s+would
+      | (?:signed|struck|agreed|reached|sealed|inked)\s+(?:a|an)\s+(?:[\w-]+\s+){0,3}?(?:deal|contract|agreement)
+          (?:\s+with\s+[^,;]{1,60}?)?\s+to\s+(?!date\b)[a-z]+
     )\b""",
 )
 # A cue word used as a noun ("their fleet plans", "earlier plans", "its previous aim") is no cue.
@@ -60,6 +63,8 @@ _PAST_CUES = (
 # Hedges: "could", "may", "might", "likely to" alone say what is possible, not what someone undertakes
 # ("Total investment could top $100 billion", "a report claimed the medicine could bring in ...").
 _HEDGES = frozenset(("could", "may", "might"))
+# Saying one would weigh something is no undertaking: "They said they would consider a legal challenge."
+_TENTATIVE = re.compile(r"\b(?:would|could|might|may)\s+(?:consider|think\s+about|look\s+(?:at|into)|explore)\b")
 # A past reporting verb before a cue noun: "In 2021, Nissan announced plans to spend ...".
 _PAST_REPORTING = frozenset("announced unveiled outlined revealed detailed presented set laid".split())
 # Lower case only: "May" is a month.
@@ -134,8 +139,11 @@ _PAST_VERB = re.compile(
     |saw|bought|spent|paid|left|held|kept|ended|started|entered|retired|cancelled|canceled|switched|adopted
     |published|covered|delayed|unveiled|introduced|completed|missed|reached|hit|struggled|carried|posted|recorded
     |accepted|approved|granted|signed|agreed|awarded|submitted|filed|received|released
-    |revealed|named|appointed|acquired|invested|showed|shown|presented|raised|lowered|increased|doubled)\b"""
+    |revealed|named|appointed|acquired|invested|showed|shown|presented|raised|lowered|increased|doubled
+    |averaged|totalled|totaled|climbed|jumped|slipped|surged|plunged|soared|gained|ordered|recorded|generated)\b"""
 )
+# A year named in the text: a period without one after a verb in the past is when it happened.
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
 @dataclass(frozen=True)
@@ -249,6 +257,17 @@ def detect(sentence: str, reference: datetime.date, context=None) -> Detection |
         return None  # "proposals that would require ... by 2028": the date belongs to a hypothetical
     if not (strong or weak) and _PAST_TIME.search(lowered):
         return None  # "ordered 300 jets earlier this month for delivery from 2027": told as done
+    if (
+        not (strong or weak)
+        and deadline.is_dated
+        and not _YEAR.search(deadline.text)
+        and _PAST_VERB.search(lowered, 0, max(deadline.position, 0))
+    ):
+        # "load factor averaged 91% in the fourth quarter", "lost 17% of their body weight over
+        # 68 weeks": with no cue, a period with no year after a past verb is when it happened.
+        return None
+    if _TENTATIVE.search(lowered):
+        return None  # "They said they would consider a legal challenge": weighing it, not undertaking it
     if deadline.named and not (strong or weak):
         return None  # "asked the minister about the 2030 target": a plan's name, no claim
     score = 0.5 if strong else 0.3 if weak else 0.0

@@ -6,9 +6,10 @@ command, the admin view, the tests and the benchmark all run the same code.
 
 import datetime
 import functools
+import re
 from dataclasses import dataclass
 
-from claims.intake.claimants import ORGANIZATION, mentioned
+from claims.intake.claimants import ORGANIZATION, PERSON, mentioned
 from claims.intake.deadlines import SAME_PERIOD, Deadline, lower_same_length
 from claims.intake.detection import detect
 from claims.intake.quotes import quote_of
@@ -50,6 +51,15 @@ class Candidate:
         return shape
 
 
+# "The company also plans ...", "The carrier will ...": a reference back to an organisation,
+# which skips the analyst or executive quoted in between.
+_ORGANIZATION_REFERENCE = re.compile(
+    r"^(?:The|Its|This)\s+(?:[\w-]+\s+)?(?:company|group|firm|carrier|airline|carmaker|automaker|manufacturer"
+    r"|maker|operator|business|utility|drugmaker|chipmaker|insurer|lender|bank|retailer|provider|startup|conglomerate"
+    r"|airport|supplier|developer|producer)\b"
+)
+
+
 def _context_claimant(sentences: list[Sentence], index: int, *, same_paragraph: bool = False):
     """The nearest earlier attribution or named subject ("It plans ...", "The carmaker will ...").
 
@@ -58,11 +68,12 @@ def _context_claimant(sentences: list[Sentence], index: int, *, same_paragraph: 
     of a sentence that would otherwise fall short of a candidate.
     """
     paragraph = sentences[index].paragraph
+    organization_only = bool(_ORGANIZATION_REFERENCE.match(sentences[index].text))
     for earlier in sentences[max(0, index - CONTEXT_SENTENCES) : index][::-1]:
         if same_paragraph and earlier.paragraph != paragraph:
             break
         found = mentioned(earlier.text)
-        if found:
+        if found and not (organization_only and found.kind == PERSON):
             return found
     return None
 

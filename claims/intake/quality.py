@@ -76,9 +76,15 @@ def unit_matches(found: dict | None, expected) -> bool:
     return any(found["unit"].lower() == one["unit"].lower() for one in _as_list(expected))
 
 
+def _plain_name(name: str) -> str:
+    """ "The government" and "government" name one claimant (the labels use both)."""
+    name = name.casefold()
+    return name[4:] if name.startswith("the ") else name
+
+
 def claimant_matches(found: str | None, expected) -> bool:
-    names = {name.casefold() for name in _as_list(expected) if name}
-    return bool(found) and found.casefold() in names
+    names = {_plain_name(name) for name in _as_list(expected) if name}
+    return bool(found) and _plain_name(found) in names
 
 
 @dataclass

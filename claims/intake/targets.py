@@ -183,10 +183,10 @@ _AIM_VERBS = {
     "treat": "treated", "provide": "provided", "offer": "offered", "release": "released", "retrofit": "retrofitted",
     "electrify": "electrified", "generate": "generated", "power": "powered", "house": "housed", "employ": "employed",
     "give": "given", "target": "targeted", "aim": "aimed for", "enable": "enabled", "sign": "signed up",
-    "designate": "designated",
+    "designate": "designated", "have": "in place", "account": "accounted for",
 }  # fmt: skip
 _VERB_FORMS = {}
-for _verb in _AIM_VERBS:
+for _verb in _AIM_VERBS.keys() - {"have"}:
     _stem = _verb[:-1] if _verb.endswith("e") else _verb
     for _form in (_verb, _verb + "s", _stem + "ing", _verb + "es", _verb[:-1] + "ies" if _verb.endswith("y") else ""):
         if _form:
@@ -250,6 +250,28 @@ _NOUN_OF_BEFORE = re.compile(
     r"\b(?P<noun>sales|deliveries|subscribers|customers|users|passengers|visitors|units)\s+of\s+$"
 )
 _STAKE_AFTER = re.compile(r"\s*(?:stake|shareholding|holding|interest|owned|ownership)\b")
+# "produce 150,000 of the trucks a year": a count of things named after "of the".
+_OF_THE_NOUN = re.compile(
+    rf"\s+of\s+(?:the|these|those|its|their|our)\s+(?:[a-z-]+\s+)?(?P<noun>(?!(?:{_NOT_COUNTED})\b)[a-z]{{2,}}s)\b"
+)
+# The size of what a decision is about: "a final investment decision on its 1.4 GW wind farm".
+_DECISION_ON = re.compile(
+    r"\b(?:decision|decide|decides|deciding|approval|go-ahead|green\s+light|consent)\s+(?:on|for|over|about)\s+"
+    r"(?:its|the|their|a|an)\s+(?:[\w-]+\s+){0,2}$"
+)
+# A count told as done before the claim: "It has ordered 20 jets, the first of which are due ...".
+_DONE_BEFORE = re.compile(
+    r"(?<!will\s)(?<!would\s)\b(?:has|have|had)\s+(?:already\s+)?(?!(?:targeted|planned|pledged|promised|committed|agreed|aimed|vowed)\b)"
+    r"(?:[a-z]+ed|bought|sold|built|made|won|taken|paid|spent|got|gotten|put|set|held|begun|grown)"
+    r"\s+(?:(?!to\b)[a-z-]+\s+){0,2}$"
+)
+# A fraction in words: "half of sales", "two-thirds of homes" (not "the first half of 2027").
+FRACTION = re.compile(
+    r"(?<!first\s)(?<!second\s)(?<!the\s)\b(?P<fraction>half|a\s+third|one\s+third|two[\s-]thirds|a\s+quarter"
+    r"|one\s+quarter|three[\s-]quarters)\s+of\s+(?!(?:19|20)\d{2}\b|the\s+year\b|this\b|next\b)"
+)
+_FRACTION_OF = re.compile(r"(?:(?:the|its|their|our|all|new|[a-z-]+['’]s)\s+)*(?P<noun>[a-z][a-z-]+)")
+_FRACTIONS = {"half": 50, "third": Decimal("33.3"), "thirds": Decimal("66.7"), "quarter": 25, "quarters": 75}
 _OF_NOUN_AFTER = re.compile(r"\s+of\s+(?:new\s+|additional\s+)?(?P<what>[a-z][a-z-]+(?:\s+[a-z][a-z-]+)?)")
 
 
@@ -282,8 +304,15 @@ def _words_before(lowered: str, at: int, count: int = 5) -> list[str]:
 
 
 def _aim_verb(words: list[str]) -> str | None:
-    """The aim verb governing the amount ("to build two million cars"), if any."""
-    for word in reversed(words):
+    """The aim verb governing the amount ("to build two million cars"), if any.
+
+    "have" counts only after "to" ("aims to have 250 satellites in orbit"): "will have a
+    capacity of 14 GWh" and "forecasts China will have 460 million subscribers" are levels.
+    """
+    for index in range(len(words) - 1, -1, -1):
+        word = words[index]
+        if word == "have" and index and words[index - 1] == "to":
+            return "have"
         verb = _VERB_FORMS.get(word)
         if verb is not None:
             return verb or None
@@ -328,6 +357,8 @@ def _target(sentence: str, lowered: str, match: re.Match) -> tuple[Target, str] 
         unit, kind = g("noun"), "count"
     elif shared := _SHARED_NOUN.match(lowered, match.end()):
         unit, kind = shared.group("noun"), "count"  # "105 primary and 95 secondary airports"
+    elif of_the := _OF_THE_NOUN.match(lowered, match.end()):
+        unit, kind = of_the.group("noun"), "count"  # "150,000 of the trucks"
     elif g("mult") and (noun_of := _NOUN_OF_BEFORE.search(lowered, max(0, at - 20), at)):
         unit, kind = noun_of.group("noun"), "count"  # "global sales of 1 million"
     else:
@@ -337,6 +368,8 @@ def _target(sentence: str, lowered: str, match: re.Match) -> tuple[Target, str] 
     value = _number(g("number"), g("mult"))
     if value is None:
         return None
+    if _DECISION_ON.search(lowered, max(0, at - 80), at) or _DONE_BEFORE.search(lowered, max(0, at - 60), at):
+        return None  # the size of what is decided on, or a count already done: not what is promised
     if kind == "share" and _STAKE_AFTER.match(lowered, match.end()):
         return None  # "a 51% stake" is something bought, not a level to reach
     left = COMPARATOR_LEFT.search(sentence, max(0, at - 24), at)
@@ -393,7 +426,7 @@ def _target(sentence: str, lowered: str, match: re.Match) -> tuple[Target, str] 
     of_noun = _OF_NOUN_AFTER.match(lowered, match.end())
     what = of_noun.group("what") if of_noun and kind in ("mass", "volume", "area", "power", "energy", "share") else ""
     if kind == "count":
-        what = f"{g('modifiers') or ''}{g('noun')}".strip()
+        what = f"{g('modifiers') or ''}{g('noun') or unit}".strip()
     quantity = _quantity(sentence, start, kind, unit, verb if verb not in _LEVEL_VERBS else None, what)
     return Target(quantity, comparator, value, unit, sentence[start : match.end()].strip()), kind
 
@@ -408,6 +441,17 @@ def _multiple(sentence: str, lowered: str, match: re.Match) -> Target:
     measured = next((word.strip(".,;") for word in after if word not in ("its", "the", "their", "our", "a", "an")), "")
     quantity = _QUANTITY_OF.get(measured, measured) or "level"
     return Target(quantity, ">=", Decimal(value), "×", sentence[match.start() : match.end()])
+
+
+def _fraction(sentence: str, lowered: str, match: re.Match) -> Target | None:
+    """ "account for half of sales": a share in percent to reach, when it is an aim's object."""
+    word = match.group("fraction").split()[-1].split("-")[-1]
+    verb = _aim_verb(_words_before(lowered, match.start(), 6))
+    noun = _FRACTION_OF.match(lowered, match.end())
+    measured = f"share of {noun.group('noun')}" if noun else "share"
+    if not verb:
+        return None  # "where a third of its sales take place": a share as it is, not one to reach
+    return Target(measured, ">=", Decimal(_FRACTIONS[word]), "%", sentence[match.start() : match.end()].strip())
 
 
 def _is_start_level(lowered: str, match: re.Match) -> bool:
@@ -433,6 +477,11 @@ def parse_target(sentence: str, lowered: str | None = None) -> Target | None:
         rank = (0 if target.comparator != "=" else 1, _KIND_RANK.get(kind, 4), match.start())
         if best_rank is None or rank < best_rank:
             best, best_rank = target, rank
+    for match in FRACTION.finditer(lowered):
+        fraction = _fraction(sentence, lowered, match)
+        rank = (0, _KIND_RANK["share"], match.start())
+        if fraction and (best_rank is None or rank < best_rank):
+            best, best_rank = fraction, rank
     for match in MULTIPLE.finditer(lowered):
         rank = (0, _MULTIPLE_RANK, match.start())
         if best_rank is None or rank < best_rank:
