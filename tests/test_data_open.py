@@ -68,6 +68,18 @@ def test_the_files_hold_published_claims_with_public_fields_and_the_licence(clie
     assert f"Please name {settings.NEWSROOM_NAME} and link" in page
 
 
+def test_free_text_that_a_spreadsheet_would_run_is_written_as_text_in_the_csv_only(client, make_claim, chiara):
+    claim = make_claim(statement='=HYPERLINK("https://evil.example","Click") will launch by 2027.', verdict="@SUM(1)")
+    services.publish(claim, by=chiara)
+    assert refresh.build_if_needed() is not None
+    text = b"".join(client.get(CSV_URL).streaming_content).decode()
+    [row] = csv.DictReader(io.StringIO(text))
+    assert row["statement"] == """'=HYPERLINK("https://evil.example","Click") will launch by 2027."""
+    assert row["verdict"] == "'@SUM(1)" and row["slug"] == claim.slug
+    data = json.loads(b"".join(client.get(JSON_URL).streaming_content))
+    assert data["claims"][0]["statement"] == claim.statement and data["claims"][0]["verdict"] == "@SUM(1)"
+
+
 def test_etag_and_304(client, register):
     refresh.build_if_needed()
     first = client.get(CSV_URL)

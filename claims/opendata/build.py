@@ -19,6 +19,7 @@ from django.conf import settings
 
 from claims.api.serializers import PageContext, claim_data, claim_rows
 from claims.models import Claim
+from claims.spreadsheets import text_cell
 
 SCHEMA_VERSION = 1
 FORMATS = ("csv", "json")
@@ -48,6 +49,15 @@ def claims() -> Iterator[dict]:
         yield claim_data(row, page)
 
 
+# Free text people typed or copied from articles: a leading "=", "+", "-" or "@" is quoted
+# with "'" (claims.spreadsheets), or a spreadsheet opening the file would run it as a
+# formula. Numbers, dates, slugs and our own addresses are written as they are ("-5" stays).
+TEXT_COLUMNS = frozenset(
+    "statement quote claimant_name source_title source_publisher deadline_text target_quantity target_unit "
+    "target_display actual_value verdict".split()
+)
+
+
 def _flat(claim: dict) -> list:
     values = dict(claim)
     for group in ("claimant", "source", "deadline"):
@@ -56,7 +66,7 @@ def _flat(claim: dict) -> list:
     target = values.pop("target") or {}
     for key in ("quantity", "comparator", "value", "unit", "display"):
         values[f"target_{key}"] = target.get(key)
-    return [_cell(values[column]) for column in CSV_COLUMNS]
+    return [text_cell(_cell(values[c])) if c in TEXT_COLUMNS else _cell(values[c]) for c in CSV_COLUMNS]
 
 
 def _cell(value) -> str:
