@@ -17,6 +17,7 @@ import io
 import openpyxl
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -25,6 +26,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ImportForm
 
 from claims.imports.resource import ClaimResource
+from claims.imports.storage import UPLOAD_LIFETIME_SECONDS
 
 # Importing adds claims and changes existing ones: both permissions, checked on every step.
 IMPORT_PERMISSIONS = ("claims.add_claim", "claims.change_claim")
@@ -34,6 +36,8 @@ IMPORT_PERMISSIONS = ("claims.add_claim", "claims.change_claim")
 PREVIEWED = "claims_import_previewed"
 CONFIRMED = "claims_import_confirmed"
 KEPT = 20  # names remembered per session; older previews must be uploaded again
+# An upload's confirmation, taken by the first request that confirms it (for as long as the upload lives).
+CONFIRMING = "claims-import-confirming-"
 
 
 class SizedImportForm(ImportForm):
@@ -123,6 +127,12 @@ class ClaimImportExportMixin(ImportExportMixin):
         if file_format != previewed[name] or request.POST.get("resource", "") not in ("", "0"):
             messages.error(request, "This confirmation does not match its preview: upload the file again.")
             return HttpResponseRedirect(reverse("admin:claims_claim_import"))
+        # The session is read at the start of a request and written at its end, so two tabs
+        # confirming at once would both find the name unconfirmed; the cache's add is atomic
+        # across every web process, and only the first confirmation of an upload gets it.
+        if not cache.add(CONFIRMING + name, request.user.pk, UPLOAD_LIFETIME_SECONDS):
+            messages.info(request, "This file was already confirmed: nothing more was written.")
+            return HttpResponseRedirect(reverse("admin:claims_claim_changelist"))
         del previewed[name]
         request.session[PREVIEWED] = previewed
         request.session[CONFIRMED] = [*request.session.get(CONFIRMED, []), name][-KEPT:]
