@@ -439,6 +439,15 @@ def conditional_response(request, response, *, etag: str, last_modified: int):
     return _finish(request, response, etag=etag, last_modified=last_modified)
 
 
+def being_built(message: str, retry_after: int) -> HttpResponse:
+    """503 with Retry-After for a document a worker builds (the sitemaps, the open data files) not stored yet."""
+    response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(retry_after)
+    response["Cache-Control"] = "no-store"
+    response._has_been_logged = True  # expected until the first build: not an error (see claims.throttle.guard)
+    return response
+
+
 def _from_entry(request, entry):
     _generation, status, content_type, etag, last_modified, rules, body = entry
     response = _apply_header_rules(HttpResponse(body, status=status, content_type=content_type), rules)

@@ -8,7 +8,7 @@ deploy, the cache emptied) the answer is 503 with Retry-After, and a build is qu
 import datetime
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 
 from claims import public_cache
 from claims.opendata import build, refresh, store
@@ -20,12 +20,9 @@ TITLE = "Open data"
 
 
 def _not_ready():
+    # A fresh deploy or an emptied Redis: a worker builds it (queued here, at most once a while).
     refresh.ask_for_build()
-    response = HttpResponse(NOT_READY, status=503, content_type="text/plain; charset=utf-8")
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    response["Cache-Control"] = "no-store"
-    response._has_been_logged = True  # expected until the first build: not an error
-    return response
+    return public_cache.being_built(NOT_READY, RETRY_AFTER_SECONDS)
 
 
 def _license_link() -> str:

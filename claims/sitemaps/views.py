@@ -18,11 +18,7 @@ CONTENT_TYPE = "application/xml"
 def _not_ready():
     # A fresh deploy or an emptied Redis: a worker builds it (queued here, at most once a while).
     refresh.ask_for_build()
-    response = HttpResponse(NOT_READY, status=503, content_type="text/plain; charset=utf-8")
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    response["Cache-Control"] = "no-store"
-    response._has_been_logged = True  # expected until the first build: not an error (see claims.throttle.guard)
-    return response
+    return public_cache.being_built(NOT_READY, RETRY_AFTER_SECONDS)
 
 
 def _serve(request, section: str, number: int):
