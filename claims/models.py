@@ -501,10 +501,13 @@ class Claim(TrackedModel):
             # look up open claims by deadline.
             models.Index(fields=["status", "deadline_end"], name="claims_claim_status_deadline"),
             # Admin "deadline window" filter and the public "due soon"/calendar, open claims only.
+            # With the id, as the calendar orders them: its overdue part (latest first) reads 40
+            # rows in order instead of sorting every claim of the deadlines it reaches (3.3 ms
+            # to 0.7 ms at a million claims, where each day holds hundreds of deadlines).
             models.Index(
-                fields=["deadline_end"],
+                fields=["deadline_end", "id"],
                 condition=Q(status__in=Status.open_values()),
-                name="claims_claim_open_deadline",
+                name="claims_claim_open_deadline_id",
             ),
             # Public pages: Claim.objects.published() ordered by newest first, ties by id as the
             # list and the API sort them (without the id, PostgreSQL sorted each page's rows).

@@ -85,7 +85,7 @@ def due_soon_claims(user, today: datetime.date):
     """Open claims overdue or due within DUE_SOON_DAYS: (the user's, everyone else's), most urgent first.
 
     Two queries, each served by an index (claims_claim_assignee_deadline for the user's,
-    claims_claim_open_deadline for the rest), instead of one sort of every matching claim.
+    claims_claim_open_deadline_id for the rest), instead of one sort of every matching claim.
     """
     window = (
         Claim.objects.open()

@@ -208,7 +208,7 @@ def schedule_unscheduled_due_on(today: datetime.date, recipients: Recipients) ->
     """Schedule claims without a pending row whose point falls on `today`; returns how many claims.
 
     Looks only at deadlines that put a point on today (a short list of dates, each an
-    index lookup on claims_claim_open_deadline), so the cost is proportional to what is
+    index lookup on claims_claim_open_deadline_id), so the cost is proportional to what is
     due today, not to the number of claims. Such a claim joins the schedule at its next
     point; `sweep_deadlines --backfill` schedules every one of them at once.
     """
