@@ -274,7 +274,7 @@ def subject(sentence: str, verb_at: int) -> Claimant | None:
     return None
 
 
-_SAID_BEFORE = re.compile(rf"\b(?:{_REPORTING})\b(?:\s+(?:on|in|last|this|earlier|\w+day|\w+))*\s*$")
+_SAID_BEFORE = re.compile(rf"\b(?:{_REPORTING})\b(?:\s+\w+){{0,4}}\s*$")  # "said on Tuesday that"
 _PARTITIVE_BEFORE = re.compile(r"\b(?:first|last|rest|some|most|all|one|each|many|none|half|several)\s+of\s*$")
 _RELATIVE_BEFORE = re.compile(r"(?:,\s*|\s)(?:which|that|who|whose\s+\w+(?:\s+\w+)?)\s+(?:\w+\s+){0,2}$")
 
