@@ -42,6 +42,18 @@ def no_background_refresh(settings):
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """The personas' passwords are hashed with a fast hasher.
+
+    The deployment's hasher takes 0.3 s of CPU per password on purpose; with two or three
+    personas in most tests that was most of the suite's time. Tests of signing in that
+    count or time password checks set their own hasher (tests/signin_support.py), and
+    processes a test starts (workers, servers) keep the deployment's.
+    """
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def review_not_required(request, settings):
     """The two-person rule (REVIEW_REQUIRED, on by default) is off for tests that do not ask for it.
 
