@@ -27,7 +27,6 @@ from django.utils import timezone
 from claims.reminders.sweep import sweep
 from factcheck import quickstart
 from factcheck.env import read_env_file
-from tests.test_reminders_support import fast_password_hashing  # noqa: F401 - fixture
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -24,7 +24,6 @@ from tests.test_reminders_schedule import _import_claims
 from tests.test_reminders_support import (  # noqa: F401 - fixtures
     WORKER_ARGS,
     celery_processes,
-    fast_password_hashing,
     needs_postgresql,
     process_env,
     reminded_claim_ids,

@@ -30,7 +30,7 @@ from tests.test_readers_support import (
     sweep,
     text_of,
 )
-from tests.test_reminders_support import fast_password_hashing, smtp, smtp_server  # noqa: F401 - fixtures
+from tests.test_reminders_support import smtp, smtp_server  # noqa: F401 - fixtures
 
 pytest_plugins = ["tests.test_readers_support"]
 

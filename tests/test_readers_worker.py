@@ -36,7 +36,6 @@ from tests.test_reminders_support import (  # noqa: F401 - fixtures
     WORKER_ARGS,
     celery_broker,
     celery_processes,
-    fast_password_hashing,
     needs_postgresql,
     private_redis,
     process_env,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from claims.models import Status
 from claims.reminders.sweep import sweep
 from tests.test_reminders_schedule import at
-from tests.test_reminders_support import change_form, fast_password_hashing  # noqa: F401 - autouse fixture
+from tests.test_reminders_support import change_form
 
 D = datetime.date
 TODAY = D(2026, 11, 26)

@@ -27,7 +27,6 @@ from tests.test_reminders_support import (  # noqa: F401 - fixtures
     celery_broker,
     celery_processes,
     change_form,
-    fast_password_hashing,
     needs_postgresql,
     private_redis,
     process_env,

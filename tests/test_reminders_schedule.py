@@ -19,7 +19,7 @@ from claims.reminders import points, schedule
 from claims.reminders.enqueue import enqueue_sweep
 from claims.reminders.sweep import sweep
 from tests.conftest import make_user
-from tests.test_reminders_support import ADMIN_LINK, fast_password_hashing  # noqa: F401 - autouse fixture
+from tests.test_reminders_support import ADMIN_LINK
 
 UTC = datetime.UTC
 D = datetime.date

@@ -29,12 +29,6 @@ ROOT = Path(__file__).resolve().parent.parent
 ADMIN_LINK = re.compile(r"/admin/claims/claim/(\d+)/change/")
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The personas' passwords are hashed with a fast hasher: these tests are not about logins."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -30,7 +30,6 @@ from tests.conftest import make_user
 from tests.test_reminders_schedule import at, outbox_claim_ids, rows_of
 from tests.test_reminders_support import (  # noqa: F401 - fixtures
     celery_broker,
-    fast_password_hashing,
     needs_postgresql,
     reminded_claim_ids,
     smtp,
