@@ -5,8 +5,8 @@ opening the file would run it as a formula (=HYPERLINK(...) to anywhere). Such a
 written with a leading "'", which spreadsheets read as "this is text". The import takes
 that one "'" off again, so a sheet exported and imported back is unchanged; a cell that
 really begins with "'" and a formula character is written with a second "'" for the same
-reason. Used by the claim list's CSV action (claims.admin.csv_export) and the bulk
-import and export (claims.imports).
+reason. Used by the claim list's CSV action (claims.admin.csv_export), the bulk import
+and export (claims.imports) and the open data CSV (claims.opendata.build).
 """
 
 # Characters that make a spreadsheet read a cell as a formula, full-width forms included.

@@ -252,6 +252,10 @@ DATA_LICENSE_URL = env_str("DATA_LICENSE_URL", "https://creativecommons.org/lice
 OPEN_DATA_SECONDS = env_int("OPEN_DATA_SECONDS", 300, minimum=10)
 # Where the built files are kept: the web processes read what the worker writes, so a shared directory.
 OPEN_DATA_DIR = env_str("OPEN_DATA_DIR", str(BASE_DIR / "opendata"))
+STORAGES["opendata"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": OPEN_DATA_DIR},
+}
 
 # The bulk import (claims/imports/): a file larger than this, or with more rows, is refused
 # in words before it is read further (the preview runs the whole import in one request).
@@ -260,10 +264,6 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000, minimum=1)
 # Between preview and confirmation the uploaded file waits in the cache (Redis: every web
 # process sees it, and it expires), never in the shared temporary folder.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "claims.imports.storage.UploadCacheStorage"
-STORAGES["opendata"] = {
-    "BACKEND": "django.core.files.storage.FileSystemStorage",
-    "OPTIONS": {"location": OPEN_DATA_DIR},
-}
 
 # --- Bounds on public work (claims/throttle/) ---------------------------------------------
 # Expensive requests (a search, a filtered or deep list page, the feed or calendar when not

@@ -33,18 +33,13 @@ COLUMNS = [
 ]  # fmt: skip
 
 
-# Free text typed by people or copied from articles: a leading formula character is quoted
-# (the same rule as the import's Export, claims.spreadsheets).
-_text_cell = text_cell
-
-
 def _value_cell(value) -> str:
     """Numbers, dates and our own codes are written as they are (a negative target stays a number)."""
     return "" if value is None else str(value)
 
 
 def row(claim: Claim) -> list[str]:
-    t, v = _text_cell, _value_cell
+    t, v = text_cell, _value_cell
     return [
         v(claim.slug), t(claim.statement), t(claim.quote), t(claim.claimant.name), t(claim.source.title),
         t(claim.source.url), t(claim.deadline_text), v(claim.deadline_start), v(claim.deadline_end),

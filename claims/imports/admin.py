@@ -32,9 +32,8 @@ from claims.imports.storage import UPLOAD_LIFETIME_SECONDS
 IMPORT_PERMISSIONS = ("claims.add_claim", "claims.change_claim")
 
 
-# The uploads this session previewed and may confirm ({name: format}), and those it confirmed.
+# The uploads this session previewed and may confirm ({name: format}).
 PREVIEWED = "claims_import_previewed"
-CONFIRMED = "claims_import_confirmed"
 KEPT = 20  # names remembered per session; older previews must be uploaded again
 # An upload's confirmation, taken by the first request that confirms it (for as long as the upload lives).
 CONFIRMING = "claims-import-confirming-"
@@ -118,24 +117,19 @@ class ClaimImportExportMixin(ImportExportMixin):
             return super().process_import(request, **kwargs)  # 405 / 403 as import-export answers them
         name, file_format = request.POST.get("import_file_name", ""), request.POST.get("format", "")
         previewed = request.session.get(PREVIEWED, {})
-        if name in request.session.get(CONFIRMED, []):
-            messages.info(request, "This file was already confirmed: nothing more was written.")
-            return HttpResponseRedirect(reverse("admin:claims_claim_changelist"))
         if previewed.get(name) is None:
             messages.error(request, "This confirmation is not for a file you previewed: upload the file again.")
             return HttpResponseRedirect(reverse("admin:claims_claim_import"))
         if file_format != previewed[name] or request.POST.get("resource", "") not in ("", "0"):
             messages.error(request, "This confirmation does not match its preview: upload the file again.")
             return HttpResponseRedirect(reverse("admin:claims_claim_import"))
-        # The session is read at the start of a request and written at its end, so two tabs
-        # confirming at once would both find the name unconfirmed; the cache's add is atomic
-        # across every web process, and only the first confirmation of an upload gets it.
+        # Once per upload, however it is sent again (a double click, back and resubmit, two
+        # tabs at once): the cache's add is atomic across every web process, and only the first
+        # confirmation gets it. The session could not say it: two requests read it before
+        # either writes it back.
         if not cache.add(CONFIRMING + name, request.user.pk, UPLOAD_LIFETIME_SECONDS):
             messages.info(request, "This file was already confirmed: nothing more was written.")
             return HttpResponseRedirect(reverse("admin:claims_claim_changelist"))
-        del previewed[name]
-        request.session[PREVIEWED] = previewed
-        request.session[CONFIRMED] = [*request.session.get(CONFIRMED, []), name][-KEPT:]
         try:
             return super().process_import(request, **kwargs)
         except FileNotFoundError:

@@ -186,7 +186,9 @@ _AIM_VERBS = {
     "designate": "designated", "have": "in place", "account": "accounted for",
 }  # fmt: skip
 _VERB_FORMS = {}
-for _verb in _AIM_VERBS.keys() - {"have"}:
+for _verb in _AIM_VERBS:
+    if _verb == "have":
+        continue  # an aim only right after "to" (_aim_verb)
     _stem = _verb[:-1] if _verb.endswith("e") else _verb
     for _form in (_verb, _verb + "s", _stem + "ing", _verb + "es", _verb[:-1] + "ies" if _verb.endswith("y") else ""):
         if _form:

@@ -41,10 +41,11 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
 def _embedded(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
-    """The IPv4 addresses an IPv6 address leads to: mapped, compatible, 6to4, Teredo's client, NAT64."""
-    found = [ip.ipv4_mapped, ip.sixtofour, ip.teredo[1] if ip.teredo else None]
-    if int(ip) >> 32 == 0:  # ::a.b.c.d, the deprecated IPv4-compatible form
-        found.append(ipaddress.IPv4Address(int(ip)))
+    """The IPv4 addresses a tunnel's IPv6 address leads to: 6to4, Teredo's client, NAT64.
+
+    (Mapped and IPv4-compatible addresses are that IPv4 address, and _forbidden reads them first.)
+    """
+    found = [ip.sixtofour, ip.teredo[1] if ip.teredo else None]
     if ip in _NAT64:
         found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
     return [address for address in found if address is not None]
